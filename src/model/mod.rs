@@ -1,0 +1,207 @@
+//! The vocabulary of Portcullis: validated domain types named as AWS names them.
+//!
+//! Everything here is already validated: a value of these types is a configuration the gateway
+//! can serve. The raw file shapes live in `config`, which is the only producer of these types
+//! (the admin API and the OpenAPI importer will end in the same `config::validate`).
+//!
+//! May import: std, `http`, and its own submodules. Nothing else from the crate.
+
+pub mod mapping;
+pub mod route_key;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use mapping::{MappingAction, MappingTarget, ParameterMapping, ValueTemplate};
+pub use route_key::{MethodSel, PathPattern, PatternSegment, RouteKey};
+
+/// A whole validated configuration file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The data plane, when the file has a `gateway:` section.
+    pub gateway: Option<Gateway>,
+}
+
+/// The gateway (data plane) section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gateway {
+    /// Address the data-plane listener binds.
+    pub listen: SocketAddr,
+    /// TLS termination for the listener, when configured.
+    pub tls: Option<Tls>,
+    /// Number of worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// The HTTP APIs served by this gateway; the first one is the listener's default API.
+    pub apis: Vec<Api>,
+}
+
+/// Certificate and key (PEM files) for TLS termination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tls {
+    /// PEM file holding the certificate chain, leaf first.
+    pub certificate: PathBuf,
+    /// PEM file holding the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// One HTTP API (AWS `Api` with `protocolType: HTTP`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The API's identifier (`apiId`).
+    pub api_id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// JWT authorizers, referenced by routes.
+    pub authorizers: Vec<Authorizer>,
+    /// Backends, referenced by routes' `target`.
+    pub integrations: Vec<Integration>,
+    /// Route keys and what guards and serves them.
+    pub routes: Vec<Route>,
+    /// Stages; `$default` serves paths without a stage prefix.
+    pub stages: Vec<Stage>,
+    /// How `www-authenticate` challenges are written (decision D3).
+    pub challenge_style: ChallengeStyle,
+}
+
+/// The syntax of the `www-authenticate` header on 401 and 403 answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChallengeStyle {
+    /// AWS's space-separated form (the default).
+    #[default]
+    Aws,
+    /// RFC 6750's comma-separated form.
+    Rfc6750,
+}
+
+/// A JWT authorizer (`authorizerType: JWT`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authorizer {
+    /// `authorizerId`.
+    pub authorizer_id: String,
+    /// `name`.
+    pub name: String,
+    /// Where the token is read from.
+    pub identity_source: IdentitySource,
+    /// Issuer, audiences and the Portcullis extensions.
+    pub jwt: JwtConfiguration,
+}
+
+/// AWS identity-source selection expression for a JWT authorizer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// `$request.header.<Name>`; the name is stored lower-case.
+    Header(String),
+    /// `$request.querystring.<name>`; case-sensitive.
+    QueryString(String),
+}
+
+impl std::fmt::Display for IdentitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Header(name) => write!(f, "$request.header.{name}"),
+            Self::QueryString(name) => write!(f, "$request.querystring.{name}"),
+        }
+    }
+}
+
+/// `jwtConfiguration` plus the settings AWS does not expose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JwtConfiguration {
+    /// Must equal the token's `iss` exactly.
+    pub issuer: String,
+    /// The token's `aud` (or `client_id` when `aud` is absent) must be one of these.
+    pub audience: Vec<String>,
+    /// JWS algorithms accepted (default: the RSA PKCS#1 family, as AWS).
+    pub algorithms: Vec<String>,
+    /// Clock leeway for exp/nbf/iat (decision D1: default 0 s, at most 300 s).
+    pub leeway: Duration,
+    /// When set, the JOSE `typ` header must be this value (decision D12).
+    pub required_token_type: Option<String>,
+    /// How long fetched keys are trusted before a refresh (default two hours).
+    pub jwks_cache_ttl: Duration,
+    /// Minimum time between refetches triggered by an unknown `kid` (default 10 s).
+    pub unknown_kid_refetch_interval: Duration,
+    /// Allow discovery and JWKS over plain `http://` to a non-loopback host.
+    pub allow_insecure_http: bool,
+}
+
+/// An HTTP proxy integration (`integrationType: HTTP_PROXY`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    /// `integrationId`.
+    pub integration_id: String,
+    /// The backend method; `None` is `ANY` (use the client's method).
+    pub method: Option<http::Method>,
+    /// `integrationUri`, possibly with `{var}` placeholders.
+    pub uri: String,
+    /// `timeoutInMillis` (50–30000, default 30000).
+    pub timeout: Duration,
+    /// Request parameter mapping, applied in order.
+    pub request_parameters: Vec<ParameterMapping>,
+}
+
+/// A route: its key, how it is authorized and where it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    /// `routeKey`.
+    pub route_key: RouteKey,
+    /// `authorizationType` with its authorizer and scopes.
+    pub authorization: Authorization,
+    /// The `integrationId` named by `target: integrations/<id>`.
+    pub integration_id: String,
+}
+
+/// How a route is authorized.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authorization {
+    /// `authorizationType: NONE`.
+    None,
+    /// `authorizationType: JWT`.
+    Jwt {
+        /// The authorizer's id.
+        authorizer_id: String,
+        /// `authorizationScopes`: any one of them suffices (AWS semantics).
+        scopes: Vec<String>,
+    },
+}
+
+/// A stage of an API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// `$default` or a name of 1–128 `[A-Za-z0-9_-]`.
+    pub stage_name: String,
+    /// `autoDeploy`: with a config file every stage serves the file's routes.
+    pub auto_deploy: bool,
+    /// `stageVariables`.
+    pub stage_variables: BTreeMap<String, String>,
+}
+
+impl Stage {
+    /// The name AWS gives the stage that serves un-prefixed paths.
+    pub const DEFAULT: &'static str = "$default";
+
+    /// Whether this is the `$default` stage.
+    pub fn is_default(&self) -> bool {
+        self.stage_name == Self::DEFAULT
+    }
+}
+
+impl Api {
+    /// Finds an authorizer by id.
+    pub fn authorizer(&self, id: &str) -> Option<&Authorizer> {
+        self.authorizers.iter().find(|a| a.authorizer_id == id)
+    }
+
+    /// Finds an integration by id.
+    pub fn integration(&self, id: &str) -> Option<&Integration> {
+        self.integrations.iter().find(|i| i.integration_id == id)
+    }
+}
+
+/// Whether `host` names this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
