@@ -1,0 +1,173 @@
+//! The raw shapes of a configuration file, field for field as AWS names them.
+//!
+//! These structs only say what may appear; `validate` decides what it means. Lists of objects
+//! are kept as raw JSON values and decoded one element at a time so that one bad route does
+//! not hide the problems of the next.
+//!
+//! May import: std, `serde`, `serde_json`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// The data plane.
+    pub gateway: Option<Value>,
+}
+
+/// `gateway:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileGateway {
+    /// `host:port` the listener binds.
+    pub listen: String,
+    /// TLS termination.
+    pub tls: Option<FileTls>,
+    /// Worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// The APIs.
+    #[serde(default)]
+    pub apis: Vec<Value>,
+}
+
+/// `gateway.tls:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileTls {
+    /// PEM certificate chain.
+    pub certificate: String,
+    /// PEM private key.
+    pub key: String,
+}
+
+/// One entry of `apis:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileApi {
+    /// `apiId`.
+    pub api_id: String,
+    /// `name`.
+    pub name: String,
+    /// `protocolType` (must be `HTTP`).
+    pub protocol_type: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `routeSelectionExpression` (fixed for HTTP APIs).
+    pub route_selection_expression: Option<String>,
+    /// `tags`.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Portcullis: `AWS` (default) or `RFC6750` challenge syntax.
+    pub www_authenticate_format: Option<String>,
+    /// `authorizers`.
+    #[serde(default)]
+    pub authorizers: Vec<Value>,
+    /// `integrations`.
+    #[serde(default)]
+    pub integrations: Vec<Value>,
+    /// `routes`.
+    #[serde(default)]
+    pub routes: Vec<Value>,
+    /// `stages`.
+    #[serde(default)]
+    pub stages: Vec<Value>,
+}
+
+/// One entry of `authorizers:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileAuthorizer {
+    /// `authorizerId`.
+    pub authorizer_id: String,
+    /// `name`.
+    pub name: String,
+    /// `authorizerType` (must be `JWT`).
+    pub authorizer_type: String,
+    /// `identitySource`: exactly one selection expression.
+    pub identity_source: Vec<String>,
+    /// `jwtConfiguration`.
+    pub jwt_configuration: FileJwtConfiguration,
+}
+
+/// `jwtConfiguration:` with the Portcullis extensions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileJwtConfiguration {
+    /// `issuer`.
+    pub issuer: String,
+    /// `audience`.
+    pub audience: Vec<String>,
+    /// Accepted JWS algorithms (default RS256, RS384, RS512).
+    pub algorithms: Option<Vec<String>>,
+    /// Clock leeway in seconds (0–300, default 0).
+    pub leeway_seconds: Option<u64>,
+    /// Required JOSE `typ` (e.g. `at+jwt`).
+    pub required_token_type: Option<String>,
+    /// JWKS cache lifetime in seconds (default 7200).
+    pub jwks_cache_ttl_seconds: Option<u64>,
+    /// Minimum seconds between unknown-kid refetches (default 10).
+    pub unknown_kid_refetch_interval_seconds: Option<u64>,
+    /// Allow `http://` discovery to non-loopback hosts.
+    pub allow_insecure_http: Option<bool>,
+}
+
+/// One entry of `integrations:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileIntegration {
+    /// `integrationId`.
+    pub integration_id: String,
+    /// `integrationType` (must be `HTTP_PROXY`).
+    pub integration_type: String,
+    /// `integrationMethod` (default `ANY`).
+    pub integration_method: Option<String>,
+    /// `integrationUri`.
+    pub integration_uri: String,
+    /// `payloadFormatVersion` (`1.0` for HTTP proxies).
+    pub payload_format_version: Option<String>,
+    /// `timeoutInMillis` (50–30000).
+    pub timeout_in_millis: Option<i64>,
+    /// `connectionType` (`INTERNET` only).
+    pub connection_type: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `requestParameters`.
+    pub request_parameters: Option<BTreeMap<String, String>>,
+}
+
+/// One entry of `routes:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileRoute {
+    /// `routeKey`.
+    pub route_key: String,
+    /// `authorizationType` (`NONE` or `JWT`).
+    pub authorization_type: Option<String>,
+    /// `authorizerId`.
+    pub authorizer_id: Option<String>,
+    /// `authorizationScopes`.
+    pub authorization_scopes: Option<Vec<String>>,
+    /// `target`: `integrations/<id>`.
+    pub target: Option<String>,
+    /// `operationName`.
+    pub operation_name: Option<String>,
+}
+
+/// One entry of `stages:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileStage {
+    /// `stageName`.
+    pub stage_name: String,
+    /// `autoDeploy`.
+    pub auto_deploy: Option<bool>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `stageVariables`.
+    pub stage_variables: Option<BTreeMap<String, String>>,
+}

@@ -1,0 +1,327 @@
+//! Validation of one API: its id and name, routes (grammar, conflicts, references, scopes) and
+//! stages, delegating authorizers and integrations to their own modules.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::super::diagnostic::Diagnostics;
+use super::super::file::{FileApi, FileRoute, FileStage};
+use super::super::source::join;
+use super::{authorizer, check_len, decode, decode_each, integration};
+use crate::model::{Api, Authorization, ChallengeStyle, Route, RouteKey, Stage};
+use crate::routing::RouteTable;
+
+const MAX_ROUTES: usize = 300;
+const MAX_STAGES: usize = 10;
+const MAX_SCOPES: usize = 10;
+const INVALID_AUTHORIZER: &str =
+    "Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.";
+
+pub(super) fn validate_apis(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Api> {
+    let mut seen = HashSet::new();
+    let mut apis = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let Some(file) = decode::<FileApi>(value, &at, diags) else {
+            continue;
+        };
+        if !seen.insert(file.api_id.clone()) {
+            diags.error(
+                &join(&at, "apiId"),
+                format!("apiId '{}' is used twice", file.api_id),
+                "give every API its own apiId",
+            );
+        }
+        apis.push(validate_api(file, &at, diags));
+    }
+    apis
+}
+
+fn validate_api(file: FileApi, path: &str, diags: &mut Diagnostics) -> Api {
+    check_api_id(&file.api_id, &join(path, "apiId"), diags);
+    check_len(&file.name, 1, 128, &join(path, "name"), "name", diags);
+    if file.protocol_type != "HTTP" {
+        diags.error(
+            &join(path, "protocolType"),
+            format!("protocolType '{}' is not supported", file.protocol_type),
+            "use HTTP (WebSocket APIs are not supported)",
+        );
+    }
+    if let Some(expr) = &file.route_selection_expression
+        && expr != "${request.method} ${request.path}"
+        && expr != "$request.method $request.path"
+    {
+        diags.error(
+            &join(path, "routeSelectionExpression"),
+            "HTTP APIs select routes by method and path only",
+            "remove routeSelectionExpression or set it to ${request.method} ${request.path}",
+        );
+    }
+    let challenge_style = challenge_style(
+        file.www_authenticate_format.as_deref(),
+        &join(path, "wwwAuthenticateFormat"),
+        diags,
+    );
+    let authorizers = authorizer::validate_authorizers(&file.authorizers, &join(path, "authorizers"), diags);
+    let integrations = integration::validate_integrations(&file.integrations, &join(path, "integrations"), diags);
+    let mut api = Api {
+        api_id: file.api_id,
+        name: file.name,
+        authorizers,
+        integrations,
+        routes: Vec::new(),
+        stages: Vec::new(),
+        challenge_style,
+    };
+    api.routes = validate_routes(&file.routes, &api, &join(path, "routes"), diags);
+    api.stages = validate_stages(&file.stages, &join(path, "stages"), diags);
+    api
+}
+
+fn check_api_id(id: &str, path: &str, diags: &mut Diagnostics) {
+    let ok = !id.is_empty()
+        && id.len() <= 63
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-');
+    if !ok {
+        diags.error(
+            path,
+            format!("apiId '{id}' is not a valid host label"),
+            "use 1–63 lower-case letters, digits and inner hyphens",
+        );
+    }
+}
+
+fn challenge_style(value: Option<&str>, path: &str, diags: &mut Diagnostics) -> ChallengeStyle {
+    match value {
+        None | Some("AWS") => ChallengeStyle::Aws,
+        Some("RFC6750") => ChallengeStyle::Rfc6750,
+        Some(other) => {
+            diags.error(
+                path,
+                format!("'{other}' is not a challenge format"),
+                "use AWS or RFC6750",
+            );
+            ChallengeStyle::Aws
+        }
+    }
+}
+
+fn validate_routes(values: &[Value], api: &Api, path: &str, diags: &mut Diagnostics) -> Vec<Route> {
+    if values.len() > MAX_ROUTES {
+        diags.error(
+            path,
+            format!("an API may have at most {MAX_ROUTES} routes"),
+            "split the API",
+        );
+    }
+    let mut table = RouteTable::builder();
+    let mut routes = Vec::new();
+    for (at, file) in decode_each::<FileRoute>(values, path, diags) {
+        let Some(route) = validate_route(file, api, &at, diags) else {
+            continue;
+        };
+        if let Err(conflict) = table.insert(route.route_key.clone(), ()) {
+            diags.error(
+                &join(&at, "routeKey"),
+                conflict.to_string(),
+                "use one variable name per position, and each route key once",
+            );
+            continue;
+        }
+        routes.push(route);
+    }
+    routes
+}
+
+fn validate_route(file: FileRoute, api: &Api, path: &str, diags: &mut Diagnostics) -> Option<Route> {
+    let key_path = join(path, "routeKey");
+    let route_key = match RouteKey::parse(&file.route_key) {
+        Ok(key) => Some(key),
+        Err(err) => {
+            diags.error(&key_path, err.to_string(), &err.hint());
+            None
+        }
+    };
+    let authorization = validate_authorization(&file, api, path, diags);
+    let integration_id = validate_target(file.target.as_deref(), api, &join(path, "target"), diags);
+    if let (Some(key), Some(id)) = (&route_key, &integration_id) {
+        integration::check_placeholders(key, api, id, &join(path, "target"), diags);
+    }
+    Some(Route {
+        route_key: route_key?,
+        authorization: authorization?,
+        integration_id: integration_id?,
+    })
+}
+
+fn validate_authorization(file: &FileRoute, api: &Api, path: &str, diags: &mut Diagnostics) -> Option<Authorization> {
+    let scopes = file.authorization_scopes.clone().unwrap_or_default();
+    check_scopes(&scopes, &join(path, "authorizationScopes"), diags);
+    match file.authorization_type.as_deref().unwrap_or("NONE") {
+        "NONE" => {
+            if !scopes.is_empty() {
+                diags.error(
+                    &join(path, "authorizationScopes"),
+                    "authorizationScopes need authorizationType JWT",
+                    "set authorizationType: JWT or remove the scopes",
+                );
+            }
+            if file.authorizer_id.is_some() {
+                diags.error(
+                    &join(path, "authorizerId"),
+                    "authorizerId needs authorizationType JWT",
+                    "set authorizationType: JWT or remove authorizerId",
+                );
+            }
+            Some(Authorization::None)
+        }
+        "JWT" => match file.authorizer_id.as_deref().filter(|id| api.authorizer(id).is_some()) {
+            Some(id) => Some(Authorization::Jwt {
+                authorizer_id: id.to_owned(),
+                scopes,
+            }),
+            None => {
+                diags.error(
+                    &join(path, "authorizerId"),
+                    INVALID_AUTHORIZER,
+                    "name an authorizerId from this API's authorizers",
+                );
+                None
+            }
+        },
+        other => {
+            diags.error(
+                &join(path, "authorizationType"),
+                format!("authorizationType '{other}' is not supported"),
+                "use NONE or JWT",
+            );
+            None
+        }
+    }
+}
+
+fn check_scopes(scopes: &[String], path: &str, diags: &mut Diagnostics) {
+    if scopes.len() > MAX_SCOPES {
+        diags.error(
+            path,
+            format!("a route may have at most {MAX_SCOPES} authorization scopes"),
+            "keep the scopes that matter; any one of them grants access",
+        );
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        let bad_char = scope
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\\');
+        if scope.is_empty() || scope.chars().count() > 64 || bad_char {
+            diags.error(
+                &format!("{path}[{i}]"),
+                format!(
+                    "scope '{}' must be 1–64 characters without spaces, quotes or backslashes",
+                    scope.escape_debug()
+                ),
+                "fix the scope name",
+            );
+        }
+    }
+}
+
+fn validate_target(target: Option<&str>, api: &Api, path: &str, diags: &mut Diagnostics) -> Option<String> {
+    let Some(target) = target else {
+        diags.error(
+            path,
+            "the route has no target",
+            "add target: integrations/<integrationId>",
+        );
+        return None;
+    };
+    let id = target
+        .strip_prefix("integrations/")
+        .filter(|id| api.integration(id).is_some());
+    if id.is_none() {
+        diags.error(
+            path,
+            format!("target '{target}' names no integration of this API"),
+            "write integrations/<integrationId> with an id from `integrations:`",
+        );
+    }
+    id.map(str::to_owned)
+}
+
+fn validate_stages(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Stage> {
+    if values.len() > MAX_STAGES {
+        diags.error(
+            path,
+            format!("an API may have at most {MAX_STAGES} stages"),
+            "remove unused stages",
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut stages = Vec::new();
+    for (at, file) in decode_each::<FileStage>(values, path, diags) {
+        if !seen.insert(file.stage_name.clone()) {
+            diags.error(
+                &join(&at, "stageName"),
+                format!("stage '{}' is defined twice", file.stage_name),
+                "give every stage its own name",
+            );
+        }
+        stages.push(validate_stage(file, &at, diags));
+    }
+    stages
+}
+
+fn validate_stage(file: FileStage, path: &str, diags: &mut Diagnostics) -> Stage {
+    let name = &file.stage_name;
+    let valid = name == Stage::DEFAULT
+        || (!name.is_empty()
+            && name.len() <= 128
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    if !valid {
+        diags.error(
+            &join(path, "stageName"),
+            format!("stage name '{name}' is invalid"),
+            "use $default or 1–128 letters, digits, '-' and '_'",
+        );
+    }
+    let variables = file.stage_variables.unwrap_or_default();
+    check_stage_variables(&variables, &join(path, "stageVariables"), diags);
+    Stage {
+        stage_name: file.stage_name,
+        auto_deploy: file.auto_deploy.unwrap_or(false),
+        stage_variables: variables,
+    }
+}
+
+fn check_stage_variables(vars: &BTreeMap<String, String>, path: &str, diags: &mut Diagnostics) {
+    if vars.len() > 100 {
+        diags.error(
+            path,
+            "a stage may have at most 100 variables",
+            "remove unused variables",
+        );
+    }
+    for (name, value) in vars {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            diags.error(
+                &join(path, name),
+                format!("stage variable name '{name}' is invalid"),
+                "use letters, digits and '_'",
+            );
+        }
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#&=,".contains(c);
+        if value.is_empty() || value.len() > 2048 || !value.chars().all(ok_char) {
+            diags.error(
+                &join(path, name),
+                "stage variable values must be 1–2048 characters of [A-Za-z0-9-._~:/?#&=,]",
+                "remove the other characters",
+            );
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Raw file → validated `model::Config`, collecting every problem.
+//!
+//! Each list element is decoded on its own (`decode`), so a typo in one route does not hide the
+//! problems of the others; then AWS's rules are checked and each failure becomes a diagnostic
+//! with its path and a one-line fix. Locations are attached at the end from the document.
+//!
+//! May import: std, `serde`, `serde_json`, `serde_path_to_error`, `crate::model`,
+//! `crate::routing` (to check route conflicts with the same table the data plane uses), and
+//! the sibling config modules.
+
+mod api;
+mod authorizer;
+mod integration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::diagnostic::Diagnostics;
+use super::file::{FileConfig, FileGateway};
+use super::source::{Document, join};
+use crate::model::{Config, Gateway, Tls};
+
+/// Validates a parsed document.
+pub fn validate(doc: &Document) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let config = validate_root(&doc.value, &mut diags);
+    if let (true, Some(config)) = (diags.is_empty(), config) {
+        return Ok(config);
+    }
+    for d in &mut diags.0 {
+        if d.location.is_none() {
+            d.location = doc.locate(&d.path);
+        }
+    }
+    Err(diags)
+}
+
+fn validate_root(value: &Value, diags: &mut Diagnostics) -> Option<Config> {
+    let file: FileConfig = decode(value, "", diags)?;
+    let Some(gateway) = file.gateway else {
+        diags.error(
+            "",
+            "the file has no `gateway:` section",
+            "add a `gateway:` section with `listen:` and `apis:`",
+        );
+        return None;
+    };
+    let gateway = validate_gateway(&gateway, diags)?;
+    Some(Config { gateway: Some(gateway) })
+}
+
+fn validate_gateway(value: &Value, diags: &mut Diagnostics) -> Option<Gateway> {
+    let path = "gateway";
+    let file: FileGateway = decode(value, path, diags)?;
+    let listen = match file.listen.parse() {
+        Ok(addr) => Some(addr),
+        Err(_) => {
+            diags.error(
+                &join(path, "listen"),
+                format!("'{}' is not an address", file.listen),
+                "write host:port with a numeric host, e.g. 127.0.0.1:8000",
+            );
+            None
+        }
+    };
+    if file.workers == Some(0) {
+        diags.error(
+            &join(path, "workers"),
+            "workers must be at least 1",
+            "omit it to use one per core",
+        );
+    }
+    if file.apis.is_empty() {
+        diags.error(
+            &join(path, "apis"),
+            "the gateway has no API",
+            "add at least one entry under `apis:`",
+        );
+    }
+    let apis = api::validate_apis(&file.apis, &join(path, "apis"), diags);
+    let tls = file.tls.map(|t| Tls {
+        certificate: t.certificate.into(),
+        key: t.key.into(),
+    });
+    Some(Gateway {
+        listen: listen?,
+        tls,
+        workers: file.workers,
+        apis,
+    })
+}
+
+/// Decodes `value` as `T`, recording a diagnostic at the failing path on error.
+fn decode<T: DeserializeOwned>(value: &Value, path: &str, diags: &mut Diagnostics) -> Option<T> {
+    match serde_path_to_error::deserialize(value) {
+        Ok(v) => Some(v),
+        Err(err) => {
+            let inner = err.path().to_string();
+            let mut at = if inner == "." {
+                path.to_owned()
+            } else {
+                join(path, &inner)
+            };
+            let message = err.inner().to_string();
+            if let Some(field) = unknown_field(&message).filter(|f| !at.ends_with(&format!(".{f}"))) {
+                at = join(&at, field);
+            }
+            diags.error(&at, message.clone(), &decode_hint(&message));
+            None
+        }
+    }
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn decode_hint(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        "remove it or fix its spelling (field names are AWS's camelCase names)".to_owned()
+    } else if message.starts_with("missing field") {
+        "add the field".to_owned()
+    } else {
+        "give the value the type shown".to_owned()
+    }
+}
+
+/// Decodes every element of a list, skipping the ones that fail.
+fn decode_each<T: DeserializeOwned>(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<(String, T)> {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let at = format!("{path}[{i}]");
+            decode(v, &at, diags).map(|t| (at, t))
+        })
+        .collect()
+}
+
+/// Checks a string's length in characters.
+fn check_len(value: &str, min: usize, max: usize, path: &str, what: &str, diags: &mut Diagnostics) {
+    let n = value.chars().count();
+    if n < min || n > max {
+        diags.error(
+            path,
+            format!("{what} must be {min}–{max} characters long (it is {n})"),
+            "shorten or fill it in",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
