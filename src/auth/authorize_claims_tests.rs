@@ -1,0 +1,291 @@
+//! Pipeline tests: strict JSON in signed tokens, issuer, audience and times.
+//! Allowed imports: std, serde_json, http, base64, the auth module and the shared testkit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::{Value, json};
+
+use super::fixtures::*;
+use super::{Reason, Recorder, Rules, authorize};
+
+const HEADER: &[u8] = br#"{"alg":"RS256","kid":"rsa-1"}"#;
+
+fn with(name: &str, value: Value) -> String {
+    rs256(&claims_with(name, Some(value)))
+}
+
+fn without(name: &str) -> String {
+    rs256(&claims_with(name, None))
+}
+
+fn leeway(secs: u64) -> Rules {
+    Rules {
+        leeway_secs: secs,
+        ..rules()
+    }
+}
+
+#[test]
+fn rejects_duplicate_members_even_when_validly_signed() {
+    let header = br#"{"alg":"RS256","alg":"none","kid":"rsa-1"}"#;
+    assert_eq!(
+        run(&rs256_raw(header, claims().to_string().as_bytes()))
+            .unwrap_err()
+            .reason,
+        Reason::HeaderJson
+    );
+    let claims = br#"{"iss":"https://idp.test","aud":"api://orders","exp":1,"exp":4102444800}"#;
+    assert_eq!(
+        refusal(&rs256_raw(HEADER, claims)),
+        "token is malformed: could not JSON decode claims"
+    );
+}
+
+#[test]
+fn rejects_non_object_headers_and_payloads_even_when_validly_signed() {
+    for bad in ["[]", "\"x\"", "null", "0", "{"] {
+        assert_eq!(
+            run(&rs256_raw(bad.as_bytes(), b"{}")).unwrap_err().reason,
+            Reason::HeaderJson,
+            "{bad}"
+        );
+        assert_eq!(
+            run(&rs256_raw(HEADER, bad.as_bytes())).unwrap_err().reason,
+            Reason::ClaimsJson,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn rejects_trailing_bytes_bom_bad_utf8_and_lone_surrogates_in_signed_claims() {
+    let good = claims().to_string();
+    let payloads = [
+        format!("{good}x").into_bytes(),
+        [b"\xEF\xBB\xBF".as_slice(), good.as_bytes()].concat(),
+        [&good.as_bytes()[..good.len() - 1], b",\"x\":\"\xFF\"}".as_slice()].concat(),
+        good.replacen("user-1", "\\ud800", 1).into_bytes(),
+    ];
+    for payload in payloads {
+        assert_eq!(
+            run(&rs256_raw(HEADER, &payload)).unwrap_err().reason,
+            Reason::ClaimsJson
+        );
+    }
+}
+
+#[test]
+fn rejects_ten_thousand_nested_arrays_in_claims_with_401() {
+    let deep = format!(
+        r#"{{"exp":{},"x":{}{}}}"#,
+        NOW + 60,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let err = run(&rs256_raw(HEADER, deep.as_bytes())).unwrap_err();
+    assert_eq!((err.status(), err.reason), (401, Reason::ClaimsJson));
+}
+
+#[test]
+fn accepts_seven_kilobytes_of_claims() {
+    let token = with("groups", json!(vec!["g".repeat(70); 100]));
+    assert!(token.len() > 7 * 1024);
+    assert!(run(&token).is_ok());
+}
+
+#[test]
+fn requires_a_numeric_expiration() {
+    assert_eq!(refusal(&without("exp")), "the token has no expiration");
+    for bad in [
+        json!("1900000000"),
+        json!(true),
+        json!(null),
+        json!([]),
+        json!({}),
+        json!(-1),
+    ] {
+        assert_eq!(
+            refusal(&with("exp", bad.clone())),
+            "the token has an invalid expiration",
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn a_token_expiring_now_is_expired_without_leeway() {
+    assert_eq!(refusal(&with("exp", json!(NOW))), "the token has expired");
+    assert_eq!(refusal(&with("exp", json!(0))), "the token has expired");
+    assert!(run(&with("exp", json!(NOW + 1))).is_ok());
+}
+
+#[test]
+fn leeway_extends_expiration_strictly() {
+    assert!(run_with(&with("exp", json!(NOW - 1)), &leeway(2), &[]).is_ok());
+    assert!(run_with(&with("exp", json!(NOW - 2)), &leeway(2), &[]).is_err());
+    assert!(run_with(&with("exp", json!(NOW + 1)), &leeway(0), &[]).is_ok());
+}
+
+#[test]
+fn accepts_fractional_and_huge_finite_expirations() {
+    assert!(run(&with("exp", json!(NOW as f64 + 0.5))).is_ok());
+    assert_eq!(refusal(&with("exp", json!(NOW as f64 - 0.5))), "the token has expired");
+    assert!(run(&with("exp", json!(1e300))).is_ok());
+}
+
+#[test]
+fn rejects_an_expiration_beyond_f64() {
+    let payload = claims()
+        .to_string()
+        .replace(&format!("\"exp\":{}", NOW + 3600), "\"exp\":1e400");
+    assert!(payload.contains("1e400"));
+    assert_eq!(
+        run(&rs256_raw(HEADER, payload.as_bytes())).unwrap_err().reason,
+        Reason::ClaimsJson
+    );
+}
+
+#[test]
+fn not_before_in_the_future_is_refused_unless_within_leeway() {
+    assert_eq!(refusal(&with("nbf", json!(NOW + 10))), "the token is not valid yet");
+    assert!(run(&with("nbf", json!(NOW))).is_ok());
+    assert!(run_with(&with("nbf", json!(NOW + 10)), &leeway(10), &[]).is_ok());
+    assert!(run_with(&with("nbf", json!(NOW + 11)), &leeway(10), &[]).is_err());
+    assert_eq!(
+        refusal(&with("nbf", json!("soon"))),
+        "the token has an invalid not-before time"
+    );
+}
+
+#[test]
+fn issued_in_the_future_is_refused_unless_within_leeway() {
+    assert_eq!(
+        refusal(&with("iat", json!(NOW + 10))),
+        "the token was issued in the future"
+    );
+    assert!(run(&with("iat", json!(NOW))).is_ok());
+    assert!(run(&without("iat")).is_ok());
+    assert!(run_with(&with("iat", json!(NOW + 300)), &leeway(300), &[]).is_ok());
+    assert!(run_with(&with("iat", json!(NOW + 301)), &leeway(100_000), &[]).is_err());
+    assert_eq!(
+        refusal(&with("iat", json!(null))),
+        "the token has an invalid issued-at time"
+    );
+}
+
+#[test]
+fn requires_the_exact_issuer() {
+    let bad = [
+        json!("https://idp.test/"),
+        json!("HTTPS://IDP.TEST"),
+        json!(" https://idp.test"),
+        json!(["https://idp.test"]),
+        json!(1),
+    ];
+    for iss in bad {
+        assert_eq!(
+            refusal(&with("iss", iss.clone())),
+            "the token does not have a valid issuer",
+            "{iss}"
+        );
+    }
+    assert_eq!(refusal(&without("iss")), "the token does not have a valid issuer");
+}
+
+#[test]
+fn accepts_an_issuer_written_with_escaped_slashes() {
+    let payload = claims()
+        .to_string()
+        .replace("\"https://idp.test\"", r#""https:\/\/idp.test""#);
+    assert!(payload.contains(r"https:\/\/"));
+    assert!(run(&rs256_raw(HEADER, payload.as_bytes())).is_ok());
+}
+
+#[test]
+fn accepts_an_audience_string_or_array_containing_a_configured_one() {
+    assert!(run(&with("aud", json!(AUD))).is_ok());
+    assert!(run(&with("aud", json!(["other", AUD]))).is_ok());
+}
+
+#[test]
+fn rejects_audiences_that_do_not_match_or_are_malformed() {
+    for aud in [
+        json!("other"),
+        json!(["other"]),
+        json!([]),
+        json!(123),
+        json!({}),
+        json!([1, AUD]),
+        json!(null),
+    ] {
+        assert_eq!(
+            refusal(&with("aud", aud.clone())),
+            "the token does not have a valid audience",
+            "{aud}"
+        );
+    }
+}
+
+#[test]
+fn client_id_stands_in_only_when_aud_is_absent() {
+    let mut c = claims_with("aud", None);
+    c["client_id"] = json!(AUD);
+    assert!(run(&rs256(&c)).is_ok());
+    c["aud"] = json!("other");
+    assert_eq!(refusal(&rs256(&c)), "the token does not have a valid audience");
+    c["client_id"] = json!("other");
+    c.as_object_mut().unwrap().remove("aud");
+    assert_eq!(refusal(&rs256(&c)), "the token does not have a valid audience");
+    assert_eq!(refusal(&without("aud")), "the token does not have a valid audience");
+}
+
+#[test]
+fn checks_issuer_before_audience_before_expiry() {
+    let mut c = claims_with("iss", Some(json!("x")));
+    c["aud"] = json!("y");
+    c["exp"] = json!(1);
+    assert_eq!(run(&rs256(&c)).unwrap_err().reason, Reason::Issuer);
+    c["iss"] = json!(ISS);
+    assert_eq!(run(&rs256(&c)).unwrap_err().reason, Reason::Audience);
+}
+
+#[test]
+fn accepted_claims_render_as_aws_does() {
+    let mut c = claims();
+    c["exp"] = json!(1787996002 + 100_000_000);
+    c["admin"] = json!(true);
+    c["groups"] = json!(["admin"]);
+    c["addr"] = json!({"city": "Oslo"});
+    c["nothing"] = json!(null);
+    c["name"] = json!("Jane Q. Doe");
+    let accepted = run(&rs256(&c)).unwrap();
+    assert_eq!(accepted.render_claim("exp").as_deref(), Some("1887996002"));
+    assert_eq!(accepted.render_claim("admin").as_deref(), Some("true"));
+    assert_eq!(accepted.render_claim("groups").as_deref(), Some("[admin]"));
+    assert_eq!(accepted.render_claim("addr").as_deref(), Some(r#"{"city":"Oslo"}"#));
+    assert_eq!(accepted.render_claim("name").as_deref(), Some("Jane Q. Doe"));
+    assert_eq!(
+        (accepted.render_claim("nothing"), accepted.render_claim("absent")),
+        (None, None)
+    );
+}
+
+#[test]
+fn the_recorder_sees_each_step_in_order_and_decides_the_same() {
+    let mut recorder = Recorder::default();
+    let token = rs256(&claims());
+    let result = authorize(&token, &key_set(), &rules(), &[], NOW, &mut recorder);
+    assert!(result.is_ok());
+    let names: Vec<&str> = recorder.steps.iter().map(|s| s.name).collect();
+    assert_eq!(names, ["parse", "alg", "kid", "signature", "iss", "aud", "exp", "iat"]);
+    assert!(recorder.steps.iter().all(|s| s.ok));
+}
+
+#[test]
+fn the_recorder_stops_at_the_failing_step() {
+    let mut recorder = Recorder::default();
+    let token = with("iss", json!("evil\r\n"));
+    assert!(authorize(&token, &key_set(), &rules(), &[], NOW, &mut recorder).is_err());
+    let last = recorder.steps.last().unwrap();
+    assert_eq!((last.name, last.ok), ("iss", false));
+    assert!(!last.actual.contains('\n'));
+}

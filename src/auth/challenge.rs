@@ -1,0 +1,69 @@
+//! The `WWW-Authenticate` challenge sent with a 401/403.
+//!
+//! Forms: a missing token gets the bare `Bearer`; otherwise
+//! `Bearer scope="…" error="…" error_description="…"` with the parameters
+//! separated by one space (AWS style) or by `, ` (RFC 6750 style). `scope`
+//! holds the route scopes joined by one space (`""` when there are none).
+//!
+//! Invariants: the header value is always valid: quoted strings escape `"`
+//! and `\`, and any byte outside printable ASCII (controls, CR/LF, DEL,
+//! non-ASCII) becomes `?`. Descriptions never hold raw token bytes (see
+//! [`super::error`]).
+//!
+//! Allowed imports: std, http.
+
+use http::HeaderValue;
+
+use super::error::{AuthError, ErrorKind};
+
+/// How challenge parameters are separated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ChallengeStyle {
+    /// One space, as Amazon API Gateway sends.
+    #[default]
+    Aws,
+    /// `, ` as RFC 6750 §3 specifies.
+    Rfc6750,
+}
+
+/// Builds the `WWW-Authenticate` value for `err` on a route requiring
+/// `route_scopes`.
+pub fn www_authenticate(err: &AuthError, route_scopes: &[String], style: ChallengeStyle) -> HeaderValue {
+    if err.kind == ErrorKind::Missing {
+        return HeaderValue::from_static("Bearer");
+    }
+    let separator = match style {
+        ChallengeStyle::Aws => " ",
+        ChallengeStyle::Rfc6750 => ", ",
+    };
+    let params = [
+        ("scope", route_scopes.join(" ")),
+        ("error", err.kind.code().to_owned()),
+        ("error_description", err.description.clone()),
+    ];
+    let rendered: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", quoted(v))).collect();
+    let text = format!("Bearer {}", rendered.join(separator));
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
+}
+
+/// An RFC 7230 quoted-string holding only printable ASCII.
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+#[path = "challenge_tests.rs"]
+mod tests;

@@ -1,0 +1,210 @@
+//! The claim checks of the pipeline (issuer, audience, times, scopes) and
+//! the [`Claims`] handed to the caller once a token is accepted.
+//!
+//! Invariants: `iss` must be a string equal to the configured issuer (after
+//! JSON unescaping); `aud` must be a string or an array of strings, one of
+//! which is configured, and only when `aud` is absent does a string
+//! `client_id` stand in for it; `exp` is required, `exp`/`nbf`/`iat` must be
+//! finite JSON numbers (fractions allowed, negative `exp` refused; `null`
+//! counts as present and invalid) and the comparisons are `now < exp +
+//! leeway`, `nbf <= now + leeway`, `iat <= now + leeway`; token scopes come
+//! from `scp`, else `scope`: a string split on U+0020 only, or an array of
+//! strings (any other shape yields no scopes).
+//!
+//! Allowed imports: std, serde_json.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::error::{AuthError, Reason, log_value};
+use super::render::{go_slice, render_value};
+use super::rules::Rules;
+use super::trace::Trace;
+
+/// The claims of an accepted token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims {
+    map: Map<String, Value>,
+    scopes: Vec<String>,
+}
+
+impl Claims {
+    pub(crate) fn new(map: Map<String, Value>, scopes: Vec<String>) -> Self {
+        Self { map, scopes }
+    }
+
+    /// All claims, as decoded.
+    pub fn map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
+    /// One claim's value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// The token's scopes (from `scp`, else `scope`).
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The claim rendered as `$context.authorizer.claims.<name>`; `None` if
+    /// absent or `null` (see [`super::render`]).
+    pub fn render_claim(&self, name: &str) -> Option<String> {
+        self.map.get(name).and_then(render_value)
+    }
+}
+
+/// Shows an optional claim as JSON text, or `(absent)`.
+pub(crate) struct Shown<'a>(pub Option<&'a Value>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(value) => write!(f, "{value}"),
+            None => f.write_str("(absent)"),
+        }
+    }
+}
+
+/// Shows a list of strings as a Go slice without allocating.
+pub(crate) struct Listed<'a>(pub &'a [String]);
+
+impl fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&go_slice(self.0))
+    }
+}
+
+fn fail(reason: Reason, claim: &str, value: Option<&Value>) -> AuthError {
+    AuthError::new(reason, format!("{claim}={}", log_value(&Shown(value).to_string())))
+}
+
+/// `iss` equals the configured issuer.
+pub(crate) fn check_issuer<T: Trace>(
+    claims: &Map<String, Value>,
+    rules: &Rules,
+    trace: &mut T,
+) -> Result<(), AuthError> {
+    let iss = claims.get("iss");
+    let ok = iss.and_then(Value::as_str) == Some(rules.issuer.as_str());
+    trace.check("iss", &Shown(iss), &rules.issuer, ok);
+    ok.then_some(()).ok_or_else(|| fail(Reason::Issuer, "iss", iss))
+}
+
+/// `aud` (or, only when `aud` is absent, `client_id`) names a configured
+/// audience.
+pub(crate) fn check_audience<T: Trace>(
+    claims: &Map<String, Value>,
+    rules: &Rules,
+    trace: &mut T,
+) -> Result<(), AuthError> {
+    let accepted = |s: &str| rules.audiences.iter().any(|a| a == s);
+    let (name, value, ok) = match claims.get("aud") {
+        Some(aud) => ("aud", Some(aud), audience_matches(aud, accepted)),
+        None => {
+            let id = claims.get("client_id");
+            ("client_id", id, id.and_then(Value::as_str).is_some_and(accepted))
+        }
+    };
+    trace.check(name, &Shown(value), &Listed(&rules.audiences), ok);
+    ok.then_some(()).ok_or_else(|| fail(Reason::Audience, name, value))
+}
+
+fn audience_matches(aud: &Value, accepted: impl Fn(&str) -> bool) -> bool {
+    match aud {
+        Value::String(s) => accepted(s),
+        Value::Array(items) => {
+            let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            strings.is_some_and(|all| all.into_iter().any(accepted))
+        }
+        _ => false,
+    }
+}
+
+fn numeric(value: &Value) -> Option<f64> {
+    value.as_f64().filter(|f| f.is_finite())
+}
+
+/// `exp` (required), then `nbf` and `iat` (if present), against `now`.
+pub(crate) fn check_times<T: Trace>(
+    claims: &Map<String, Value>,
+    rules: &Rules,
+    now: i64,
+    trace: &mut T,
+) -> Result<(), AuthError> {
+    let (now, leeway) = (now as f64, rules.leeway());
+    let exp = claims.get("exp");
+    let at = numeric_claim(exp, "exp", Reason::NoExpiration, Reason::InvalidExpiration, trace)?;
+    let ok = at >= 0.0 && now < at + leeway;
+    trace.check("exp", &Shown(exp), &format_args!("> {now} - leeway {leeway}"), ok);
+    match (at >= 0.0, ok) {
+        (false, _) => return Err(fail(Reason::InvalidExpiration, "exp", exp)),
+        (true, false) => return Err(fail(Reason::Expired, "exp", exp)),
+        (true, true) => {}
+    }
+    let bounds = [
+        ("nbf", Reason::InvalidNotBefore, Reason::NotYetValid),
+        ("iat", Reason::InvalidIssuedAt, Reason::IssuedInFuture),
+    ];
+    for (name, invalid, late) in bounds {
+        check_not_after(claims.get(name), name, (invalid, late), now + leeway, trace)?;
+    }
+    Ok(())
+}
+
+fn numeric_claim<T: Trace>(
+    value: Option<&Value>,
+    name: &'static str,
+    absent: Reason,
+    invalid: Reason,
+    trace: &mut T,
+) -> Result<f64, AuthError> {
+    let reason = match value.map(numeric) {
+        Some(Some(at)) => return Ok(at),
+        Some(None) => invalid,
+        None => absent,
+    };
+    trace.check(name, &Shown(value), &"a finite number", false);
+    Err(fail(reason, name, value))
+}
+
+/// An optional time claim must be `<= limit`.
+fn check_not_after<T: Trace>(
+    value: Option<&Value>,
+    name: &'static str,
+    (invalid, late): (Reason, Reason),
+    limit: f64,
+    trace: &mut T,
+) -> Result<(), AuthError> {
+    if value.is_none() {
+        return Ok(());
+    }
+    let at = numeric_claim(value, name, invalid, invalid, trace)?;
+    let ok = at <= limit;
+    trace.check(name, &Shown(value), &format_args!("<= {limit} (now + leeway)"), ok);
+    ok.then_some(()).ok_or_else(|| fail(late, name, value))
+}
+
+/// The token's scopes: `scp` if present, else `scope`; `None` if the claim
+/// has neither shape.
+pub(crate) fn token_scopes(claims: &Map<String, Value>) -> Option<Vec<String>> {
+    match claims.get("scp").or_else(|| claims.get("scope"))? {
+        Value::String(s) => Some(s.split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect()),
+        Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => None,
+    }
+}
+
+/// The token holds at least one of the route's scopes (skipped when the
+/// route has none).
+pub(crate) fn check_scopes<T: Trace>(token: &[String], route: &[String], trace: &mut T) -> Result<(), AuthError> {
+    if route.is_empty() {
+        return Ok(());
+    }
+    let ok = token.iter().any(|s| route.contains(s));
+    trace.check("scope", &Listed(token), &Listed(route), ok);
+    let detail = || format!("token scopes: {}", log_value(&go_slice(token)));
+    ok.then_some(()).ok_or_else(|| AuthError::scope(route, detail()))
+}

@@ -1,0 +1,157 @@
+//! Finding the token in a request: the identity source is one header (e.g.
+//! `authorization`) or one query-string parameter.
+//!
+//! Invariants: exactly one value may carry the identity; a token offered two
+//! ways at once (decision D11: a header token plus an `access_token` query
+//! parameter, or a query token plus an `Authorization: Bearer` header) is an
+//! invalid request. A `Bearer` value (scheme case-insensitive, one or more
+//! spaces) must hold one non-empty token without whitespace or comma; a
+//! value without the `Bearer` scheme is handed on whole as the token (AWS
+//! accepts a bare JWT; anything else then fails as invalid_token). Query
+//! values are percent-decoded (`+` is a space).
+//!
+//! Allowed imports: std, http.
+
+use std::borrow::Cow;
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+use super::error::{AuthError, Reason};
+
+/// Where the token is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenLocation {
+    /// A request header, by lower-case name.
+    Header(String),
+    /// A query-string parameter, by name.
+    Query(String),
+}
+
+/// The query parameter whose presence next to a header token is refused.
+pub const ACCESS_TOKEN_PARAM: &str = "access_token";
+
+/// Extracts the raw token from the request.
+///
+/// # Errors
+/// `missing` when the identity source is absent or empty, `invalid_request`
+/// when it is duplicated, malformed, or offered two ways at once.
+pub fn extract<'a>(
+    location: &TokenLocation,
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+) -> Result<Cow<'a, str>, AuthError> {
+    match location {
+        TokenLocation::Header(name) => from_header(name, headers, query).map(Cow::Borrowed),
+        TokenLocation::Query(name) => from_query(name, headers, query),
+    }
+}
+
+fn missing() -> AuthError {
+    AuthError::new(Reason::TokenMissing, "")
+}
+
+fn from_header<'a>(name: &str, headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a str, AuthError> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next().ok_or_else(missing)?;
+    if values.next().is_some() {
+        return Err(AuthError::new(
+            Reason::MultipleTokens,
+            format!("several {name} headers"),
+        ));
+    }
+    let text = value
+        .to_str()
+        .map_err(|_| AuthError::new(Reason::MalformedAuthorization, "non-ASCII header value"))?;
+    if text.trim().is_empty() {
+        return Err(missing());
+    }
+    if matching(query.unwrap_or_default(), ACCESS_TOKEN_PARAM).next().is_some() {
+        return Err(AuthError::new(
+            Reason::MultipleTokens,
+            "header token and access_token parameter",
+        ));
+    }
+    bearer(text)
+}
+
+/// Strips a `Bearer` scheme, or returns a value without one unchanged.
+fn bearer(value: &str) -> Result<&str, AuthError> {
+    let Some(rest) = after_bearer(value) else {
+        return Ok(value);
+    };
+    let malformed = |why: &str| AuthError::new(Reason::MalformedAuthorization, why);
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Err(malformed("no token after Bearer"));
+    }
+    if token.contains(|c: char| c.is_ascii_whitespace() || c == ',') {
+        return Err(malformed("whitespace or comma in the Bearer token"));
+    }
+    Ok(token)
+}
+
+/// The text after a leading `Bearer` scheme (followed by whitespace or the
+/// end), if there is one.
+fn after_bearer(value: &str) -> Option<&str> {
+    let (scheme, rest) = (value.get(..6)?, value.get(6..)?);
+    let ends = rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_whitespace());
+    (scheme.eq_ignore_ascii_case("bearer") && ends).then_some(rest)
+}
+
+fn from_query<'a>(name: &str, headers: &HeaderMap, query: Option<&'a str>) -> Result<Cow<'a, str>, AuthError> {
+    let mut values = matching(query.unwrap_or_default(), name);
+    let value = values.next().ok_or_else(missing)?;
+    if values.next().is_some() {
+        return Err(AuthError::new(
+            Reason::MultipleTokens,
+            format!("several {name} parameters"),
+        ));
+    }
+    let has_bearer = |v: &http::HeaderValue| v.to_str().ok().and_then(after_bearer).is_some();
+    if headers.get_all(AUTHORIZATION).iter().any(has_bearer) {
+        return Err(AuthError::new(Reason::MultipleTokens, "query token and Bearer header"));
+    }
+    let token = percent_decode(value).ok_or_else(|| AuthError::new(Reason::MalformedQuery, "bad percent-encoding"))?;
+    match token.is_empty() {
+        true => Err(missing()),
+        false => Ok(token),
+    }
+}
+
+/// The raw values of the parameters whose decoded name is `name`.
+fn matching<'q>(query: &'q str, name: &str) -> impl Iterator<Item = &'q str> {
+    let owned = name.to_owned();
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(move |pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key)? == owned.as_str()).then_some(value)
+        })
+}
+
+/// Decodes `%XX` and `+`; `None` on a bad escape or invalid UTF-8.
+fn percent_decode(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.contains(['%', '+']) {
+        return Some(Cow::Borrowed(raw));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.bytes();
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'+' => b' ',
+            b'%' => hex(bytes.next()?)? << 4 | hex(bytes.next()?)?,
+            other => other,
+        });
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    char::from(digit).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+#[cfg(test)]
+#[path = "extract_tests.rs"]
+mod tests;

@@ -1,0 +1,149 @@
+//! The authorizer pipeline, in Amazon API Gateway's order, written once and
+//! shared by the request hot path ([`NoTrace`](super::trace::NoTrace)) and
+//! the `explain` command ([`Recorder`](super::trace::Recorder)).
+//!
+//! Order: parse → alg on the allow-list → typ (if required) → kid present →
+//! key(s) with that kid → signature → iss → aud / client_id → exp → nbf →
+//! iat → scopes. The first failing step decides the error.
+//!
+//! Invariants: pure (no I/O, no clock: `now` is an argument); keys are found
+//! only by kid in the configured [`KeySet`], never from the token; `alg`
+//! matches case-sensitively and only allow-listed asymmetric algorithms
+//! exist, so `none` and HS* can never pass.
+//!
+//! Allowed imports: std, serde_json.
+
+use super::claims::{self, Claims, Listed};
+use super::error::{AuthError, Reason, log_value};
+use super::keys::{KeySet, Verdict};
+use super::rules::{Alg, Rules};
+use super::token::{self, Header, Token};
+use super::trace::Trace;
+
+/// Decides whether `token` authorizes a request to a route requiring
+/// `route_scopes` (any one of them; none required if empty), at
+/// `now_unix_secs`.
+///
+/// # Errors
+/// The first failing check, as an [`AuthError`]; `is_unknown_kid()` tells
+/// the caller to refetch the JWKS once and retry.
+pub fn authorize<T: Trace>(
+    token: &str,
+    keys: &KeySet,
+    rules: &Rules,
+    route_scopes: &[String],
+    now_unix_secs: i64,
+    trace: &mut T,
+) -> Result<Claims, AuthError> {
+    let parsed = parse(token, trace)?;
+    let alg = check_alg(&parsed.header, rules, trace)?;
+    check_typ(&parsed.header, rules, trace)?;
+    let kid = check_kid(&parsed.header, trace)?;
+    check_signature(&parsed, kid, alg, keys, trace)?;
+    let map = parsed.claims;
+    claims::check_issuer(&map, rules, trace)?;
+    claims::check_audience(&map, rules, trace)?;
+    claims::check_times(&map, rules, now_unix_secs, trace)?;
+    let scopes = claims::token_scopes(&map).unwrap_or_default();
+    claims::check_scopes(&scopes, route_scopes, trace)?;
+    Ok(Claims::new(map, scopes))
+}
+
+fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Token<'t>, AuthError> {
+    let parsed = token::parse(token);
+    let actual = parsed
+        .as_ref()
+        .map_or_else(|e| e.description.as_str(), |_| "compact JWS");
+    trace.check("parse", &actual, &"compact JWS", parsed.is_ok());
+    parsed
+}
+
+fn check_alg<T: Trace>(header: &Header, rules: &Rules, trace: &mut T) -> Result<Alg, AuthError> {
+    let raw = header.alg.as_deref();
+    let alg = raw.and_then(|name| name.parse::<Alg>().ok());
+    let allowed = alg.filter(|a| rules.algorithms.contains(a));
+    let shown = raw.unwrap_or("(absent or not a string)");
+    trace.check("alg", &shown, &AlgList(&rules.algorithms), allowed.is_some());
+    allowed.ok_or_else(|| AuthError::algorithm(raw))
+}
+
+struct AlgList<'a>(&'a [Alg]);
+
+impl std::fmt::Display for AlgList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.0.iter().map(Alg::to_string).collect();
+        Listed(&names).fmt(f)
+    }
+}
+
+fn check_typ<T: Trace>(header: &Header, rules: &Rules, trace: &mut T) -> Result<(), AuthError> {
+    let Some(required) = rules.required_typ.as_deref() else {
+        return Ok(());
+    };
+    let typ = header.typ.as_deref();
+    let ok = typ.is_some_and(|t| media_type_eq(t, required));
+    trace.check("typ", &typ.unwrap_or("(absent)"), &required, ok);
+    let detail = || format!("typ={}", log_value(typ.unwrap_or("(absent)")));
+    ok.then_some(())
+        .ok_or_else(|| AuthError::new(Reason::TokenType, detail()))
+}
+
+/// RFC 7515 §4.1.9: case-insensitive, `application/` implied when no `/`.
+fn media_type_eq(a: &str, b: &str) -> bool {
+    short_media_type(a).eq_ignore_ascii_case(short_media_type(b))
+}
+
+fn short_media_type(t: &str) -> &str {
+    const PREFIX: &str = "application/";
+    match (t.get(..PREFIX.len()), t.get(PREFIX.len()..)) {
+        (Some(head), Some(rest)) if head.eq_ignore_ascii_case(PREFIX) && !rest.contains('/') => rest,
+        _ => t,
+    }
+}
+
+fn check_kid<'h, T: Trace>(header: &'h Header, trace: &mut T) -> Result<&'h str, AuthError> {
+    let kid = header.kid.as_deref();
+    trace.check(
+        "kid",
+        &kid.unwrap_or("(absent or not a string)"),
+        &"a string",
+        kid.is_some(),
+    );
+    kid.ok_or_else(|| AuthError::new(Reason::NoKid, "kid absent or not a string"))
+}
+
+fn check_signature<T: Trace>(
+    token: &Token<'_>,
+    kid: &str,
+    alg: Alg,
+    keys: &KeySet,
+    trace: &mut T,
+) -> Result<(), AuthError> {
+    let verdict = keys.verify(kid, alg, token.signing_input.as_bytes(), &token.signature);
+    trace.check(
+        "signature",
+        &VerdictText(verdict),
+        &format_args!("valid {alg} signature"),
+        verdict == Verdict::Valid,
+    );
+    let reason = match verdict {
+        Verdict::Valid => return Ok(()),
+        Verdict::UnknownKid => Reason::UnknownKid,
+        Verdict::NoKeyForAlg | Verdict::BadSignature => Reason::Signature,
+    };
+    let detail = format!("{}; kid={}", VerdictText(verdict), log_value(kid));
+    Err(AuthError::new(reason, detail))
+}
+
+struct VerdictText(Verdict);
+
+impl std::fmt::Display for VerdictText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Verdict::Valid => "valid",
+            Verdict::UnknownKid => "no key with this kid",
+            Verdict::NoKeyForAlg => "no key with this kid may verify this alg",
+            Verdict::BadSignature => "signature rejected by every key with this kid",
+        })
+    }
+}
