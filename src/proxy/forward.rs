@@ -1,0 +1,204 @@
+//! Building the backend request and forwarding it (AWS §4.2–4.4, decision D15).
+//!
+//! Bodies stream both ways; the request body is capped at 10 MB (413 before any byte is sent
+//! when `content-length` says so, a failed request when a chunked body passes the cap).
+//! Timeouts answer 503 as AWS does; connection failures answer 502.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::{Request, Response, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use super::body::ResponseBody;
+use super::error::GatewayError;
+use super::headers::{self, Forwarding};
+use super::mapping::{self, BackendParts, MappingContext};
+use super::snapshot::{CompiledRoute, CompiledStage};
+use super::{Connection, RequestFacts};
+use crate::auth::{AuthError, Claims};
+use crate::routing::NormalizedPath;
+use crate::telemetry::{AccessLog, new_trace_id};
+
+/// AWS's payload limit.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// What routing and authorization decided.
+pub struct Prepared<'a> {
+    /// The client connection.
+    pub conn: Connection,
+    /// The stage serving the request.
+    pub stage: &'a Arc<CompiledStage>,
+    /// The normalized request path (with any stage prefix).
+    pub path: &'a NormalizedPath,
+    /// The path without the stage prefix.
+    pub route_path: &'a NormalizedPath,
+    /// Path variables.
+    pub params: &'a [(String, String)],
+    /// The route.
+    pub route: &'a CompiledRoute,
+    /// Validated claims, on authorized routes.
+    pub claims: Option<&'a Claims>,
+}
+
+/// Sends the request to the route's integration and streams the answer back.
+pub async fn forward(
+    client: &crate::client::HttpClient,
+    prepared: Prepared<'_>,
+    req: Request<Incoming>,
+    facts: &RequestFacts,
+    log: &mut AccessLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    check_length(&req)?;
+    let integration = &prepared.route.integration;
+    let (parts, body) = req.into_parts();
+    let full_path = prepared.path.to_path_string();
+    let mut out = backend_parts(&prepared, &parts, &full_path, facts)?;
+    let append = prepared.route.is_default.then_some(full_path.as_str());
+    let query = out.query.as_ref().map(|pairs| mapping::build_query(pairs));
+    let client_query = query.as_deref().or(parts.uri.query());
+    let mut uri = integration
+        .uri
+        .render(prepared.params, &prepared.stage.variables, append, client_query)
+        .map_err(GatewayError::Internal)?;
+    if let Some(path) = out.path.take() {
+        uri = replace_path(&uri, &path)?;
+    }
+    let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+    let trace = new_trace_id(facts.start_unix_ms);
+    headers::to_backend(
+        &mut out.headers,
+        &Forwarding {
+            client: prepared.conn.client,
+            local: prepared.conn.local,
+            host: facts.host.as_deref(),
+            tls: prepared.conn.tls,
+            backend_authority: &authority,
+            trace_id: &trace,
+        },
+    );
+    let method = backend_method(integration.method.as_ref(), &parts.method);
+    let body = Limited::new(body, MAX_BODY_BYTES)
+        .map_err(|e| -> crate::client::BoxError { e })
+        .boxed_unsync();
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = out.headers;
+    send(client, request, integration.timeout, log).await
+}
+
+fn check_length(req: &Request<Incoming>) -> Result<(), GatewayError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY_BYTES as u64 => Err(GatewayError::PayloadTooLarge),
+        _ => Ok(()),
+    }
+}
+
+fn backend_parts(
+    prepared: &Prepared<'_>,
+    parts: &http::request::Parts,
+    full_path: &str,
+    facts: &RequestFacts,
+) -> Result<BackendParts, GatewayError> {
+    let mut out = BackendParts {
+        headers: parts.headers.clone(),
+        query: None,
+        path: None,
+    };
+    let mappings = &prepared.route.integration.mappings;
+    if mappings.is_empty() {
+        return Ok(out);
+    }
+    let route_path = prepared.route_path.to_path_string();
+    let ctx = MappingContext {
+        headers: &parts.headers,
+        query: parts.uri.query(),
+        path: &route_path,
+        full_path,
+        params: prepared.params,
+        stage_variables: &prepared.stage.variables,
+        claims: prepared.claims,
+        facts,
+    };
+    mapping::apply(mappings, &ctx, &mut out).map_err(|e| mapping_error(e, prepared))?;
+    Ok(out)
+}
+
+fn mapping_error(e: mapping::MappingError, prepared: &Prepared<'_>) -> GatewayError {
+    match (&prepared.route.auth, e.from_claim) {
+        (Some(auth), true) => GatewayError::Auth {
+            error: AuthError::unsafe_claim(e.reason),
+            scopes: auth.scopes.clone(),
+            style: auth.style,
+        },
+        _ => GatewayError::BadRequest(e.reason),
+    }
+}
+
+/// `integrationMethod`, except that a HEAD matched to a GET route stays a HEAD (decision D9).
+fn backend_method(integration: Option<&http::Method>, client: &http::Method) -> http::Method {
+    match integration {
+        Some(m) if *m == http::Method::GET && *client == http::Method::HEAD => http::Method::HEAD,
+        Some(m) => m.clone(),
+        None => client.clone(),
+    }
+}
+
+fn replace_path(uri: &http::Uri, path: &str) -> Result<http::Uri, GatewayError> {
+    let mut parts = uri.clone().into_parts();
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    parts.path_and_query = Some(
+        format!("{path}{query}")
+            .parse()
+            .map_err(|_| GatewayError::BadRequest("mapped path is invalid".to_owned()))?,
+    );
+    http::Uri::from_parts(parts).map_err(|e| GatewayError::Internal(e.to_string()))
+}
+
+async fn send(
+    client: &crate::client::HttpClient,
+    request: Request<crate::client::OutBody>,
+    timeout: std::time::Duration,
+    log: &mut AccessLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, client.request(request)).await;
+    log.integration_latency_ms = Some(started.elapsed().as_millis());
+    let mut response = match result {
+        Err(_) => return Err(GatewayError::IntegrationTimeout),
+        Ok(Err(err)) => return Err(classify(&err)),
+        Ok(Ok(response)) => response,
+    };
+    log.integration_status = Some(response.status().as_u16());
+    headers::to_client(response.headers_mut());
+    Ok(response.map(ResponseBody::streaming))
+}
+
+fn classify(err: &hyper_util::client::legacy::Error) -> GatewayError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            return GatewayError::PayloadTooLarge;
+        }
+        source = e.source();
+    }
+    GatewayError::BadGateway(error_chain(err))
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}

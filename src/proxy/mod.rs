@@ -1,0 +1,188 @@
+//! The data plane: one request, in the order a reader expects (STYLE habit 7):
+//! normalize → select API and stage → match route → authorize → build the backend request →
+//! forward → respond. Every refusal is a `GatewayError`, turned into AWS's response in one
+//! place (`error`); every response carries `apigw-requestid` and produces one access-log line.
+//!
+//! May import: `crate::model`, `crate::routing`, `crate::auth`, `crate::jwks`, `crate::client`,
+//! `crate::telemetry`, hyper and friends. Never `crate::issuer` or `crate::demo`.
+
+mod authorize;
+mod body;
+pub mod error;
+mod forward;
+pub mod headers;
+pub mod mapping;
+pub mod snapshot;
+pub mod target;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use http::{HeaderValue, Request, Response};
+use hyper::body::Incoming;
+
+pub use body::ResponseBody;
+pub use error::GatewayError;
+pub use snapshot::Snapshot;
+
+use crate::client::HttpClient;
+use crate::routing::{NormalizedPath, normalize};
+use crate::telemetry::{AccessLog, new_request_id};
+use snapshot::{CompiledApi, CompiledRoute, CompiledStage};
+
+/// Shared state of the data plane: the live snapshot and the backend client.
+pub struct DataPlane {
+    /// Swapped atomically on every configuration change.
+    pub snapshot: ArcSwap<Snapshot>,
+    /// Pooled client for backends.
+    pub client: HttpClient,
+}
+
+/// Facts about one client connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Connection {
+    /// The TCP peer.
+    pub client: SocketAddr,
+    /// Our address.
+    pub local: SocketAddr,
+    /// Whether TLS terminates here.
+    pub tls: bool,
+}
+
+/// Facts about one request, for `$context` variables and the access log.
+pub struct RequestFacts {
+    /// `apigw-requestid`.
+    pub request_id: String,
+    /// The client's method.
+    pub method: http::Method,
+    /// The TCP peer.
+    pub client: SocketAddr,
+    /// `Host` (or `:authority`).
+    pub host: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// Always `HTTP/1.1`, as AWS reports it.
+    pub protocol: &'static str,
+    /// Arrival time, Unix milliseconds.
+    pub start_unix_ms: u128,
+    /// Arrival, monotonic.
+    pub start: Instant,
+    /// The API that served it.
+    pub api_id: Arc<str>,
+    /// The stage.
+    pub stage: Arc<str>,
+    /// The matched route key.
+    pub route_key: Arc<str>,
+}
+
+impl RequestFacts {
+    fn new<B>(req: &Request<B>, conn: &Connection) -> Self {
+        let header =
+            |name: http::header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let host = req
+            .uri()
+            .authority()
+            .map(|a| a.to_string())
+            .or_else(|| header(http::header::HOST));
+        Self {
+            request_id: new_request_id(),
+            method: req.method().clone(),
+            client: conn.client,
+            host,
+            user_agent: header(http::header::USER_AGENT),
+            protocol: "HTTP/1.1",
+            start_unix_ms: crate::telemetry::unix_ms(),
+            start: Instant::now(),
+            api_id: Arc::from("-"),
+            stage: Arc::from("-"),
+            route_key: Arc::from("-"),
+        }
+    }
+}
+
+/// Serves one request. Never fails: every error becomes a response.
+pub async fn handle(
+    plane: Arc<DataPlane>,
+    conn: Connection,
+    req: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let snapshot = plane.snapshot.load_full();
+    let mut facts = RequestFacts::new(&req, &conn);
+    let mut log = AccessLog::default();
+    let result = serve(&snapshot, &plane.client, conn, req, &mut facts, &mut log).await;
+    let mut response = match result {
+        Ok(response) => response,
+        Err(err) => {
+            log.record_error(&err);
+            err.into_response().map(ResponseBody::full)
+        }
+    };
+    if let Ok(id) = HeaderValue::from_str(&facts.request_id) {
+        response.headers_mut().insert("apigw-requestid", id);
+    }
+    log.status = response.status().as_u16();
+    Ok(response.map(|body| body.logged(log.finish(facts))))
+}
+
+async fn serve(
+    snapshot: &Snapshot,
+    client: &HttpClient,
+    conn: Connection,
+    req: Request<Incoming>,
+    facts: &mut RequestFacts,
+    log: &mut AccessLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    check_host(&req)?;
+    let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
+    let api = snapshot
+        .api_for_host(facts.host.as_deref())
+        .ok_or(GatewayError::NotFound)?;
+    let (stage, route_path) = select_stage(api, &path)?;
+    let found = api
+        .table
+        .find(req.method(), &route_path)
+        .ok_or(GatewayError::NotFound)?;
+    let route: &CompiledRoute = found.value;
+    facts.api_id = api.api_id.clone();
+    facts.stage = stage.name.clone();
+    facts.route_key = route.route_key.clone();
+    let claims = match &route.auth {
+        Some(auth) => Some(authorize::authorize(auth, &req).await?),
+        None => None,
+    };
+    let request = forward::Prepared {
+        conn,
+        stage,
+        path: &path,
+        route_path: &route_path,
+        params: &found.params,
+        route,
+        claims: claims.as_ref(),
+    };
+    forward::forward(client, request, req, facts, log).await
+}
+
+/// A request must name exactly one host (RFC 9112 §3.2; security case G-H05).
+fn check_host<B>(req: &Request<B>) -> Result<(), GatewayError> {
+    let hosts = req.headers().get_all(http::header::HOST).iter().count();
+    let http11 = req.version() == http::Version::HTTP_11;
+    if hosts > 1 || (http11 && hosts == 0 && req.uri().authority().is_none()) {
+        return Err(GatewayError::BadRequest("missing or repeated Host header".to_owned()));
+    }
+    Ok(())
+}
+
+/// Named stages take the first path segment; everything else is the `$default` stage's.
+fn select_stage<'a>(
+    api: &'a CompiledApi,
+    path: &NormalizedPath,
+) -> Result<(&'a Arc<CompiledStage>, NormalizedPath), GatewayError> {
+    if let Some(stage) = path.segments().first().and_then(|first| api.named_stages.get(first)) {
+        return Ok((stage, path.without_first_segment()));
+    }
+    let stage = api.default_stage.as_ref().ok_or(GatewayError::NotFound)?;
+    Ok((stage, path.clone()))
+}

@@ -1,0 +1,152 @@
+//! The backend URL of an HTTP proxy integration (AWS §4.2): `{var}`/`{proxy}` replaced by the
+//! route's path variables, `${stageVariables.x}` by stage variables, the request path appended
+//! for the `$default` route, and the client's query string appended to the URI's own.
+
+use std::collections::HashMap;
+
+/// A parsed `integrationUri`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UriTemplate {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Literal(String),
+    PathVar(String),
+    StageVar(String),
+}
+
+impl UriTemplate {
+    /// Splits the URI into literal text and placeholders.
+    pub fn parse(uri: &str) -> Result<Self, String> {
+        let mut parts = Vec::new();
+        let mut rest = uri;
+        while let Some(open) = rest.find('{') {
+            let stage = open > 0 && rest.as_bytes().get(open - 1) == Some(&b'$');
+            let literal_end = if stage { open - 1 } else { open };
+            if literal_end > 0 {
+                parts.push(Part::Literal(rest[..literal_end].to_owned()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed '{{' in {uri}"))?
+                + open;
+            let name = &rest[open + 1..close];
+            parts.push(match (stage, name.strip_prefix("stageVariables.")) {
+                (true, Some(var)) => Part::StageVar(var.to_owned()),
+                (true, None) => return Err(format!("unknown placeholder ${{{name}}} in {uri}")),
+                (false, _) => Part::PathVar(name.trim_end_matches('+').to_owned()),
+            });
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Literal(rest.to_owned()));
+        }
+        Ok(Self { parts })
+    }
+
+    /// The backend URI for one request.
+    pub fn render(
+        &self,
+        params: &[(String, String)],
+        stage_vars: &HashMap<String, String>,
+        append_path: Option<&str>,
+        client_query: Option<&str>,
+    ) -> Result<http::Uri, String> {
+        let mut text = String::with_capacity(128);
+        for part in &self.parts {
+            match part {
+                Part::Literal(s) => text.push_str(s),
+                Part::PathVar(name) => text.push_str(lookup(params, name)),
+                Part::StageVar(name) => text.push_str(stage_vars.get(name).map_or("", String::as_str)),
+            }
+        }
+        let (base, own_query) = match text.split_once('?') {
+            Some((b, q)) => (b.to_owned(), Some(q.to_owned())),
+            None => (text, None),
+        };
+        let mut uri = base;
+        if let Some(path) = append_path {
+            let trimmed = uri.trim_end_matches('/').len();
+            uri.truncate(trimmed);
+            uri.push_str(path);
+        }
+        let query: Vec<&str> = [own_query.as_deref(), client_query]
+            .into_iter()
+            .flatten()
+            .filter(|q| !q.is_empty())
+            .collect();
+        if !query.is_empty() {
+            uri.push('?');
+            uri.push_str(&query.join("&"));
+        }
+        uri.parse().map_err(|e| format!("backend URI {uri:?} is invalid: {e}"))
+    }
+}
+
+fn lookup<'a>(params: &'a [(String, String)], name: &str) -> &'a str {
+    params.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn render(uri: &str, params: &[(&str, &str)], append: Option<&str>, query: Option<&str>) -> String {
+        let params: Vec<(String, String)> = params.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect();
+        let vars = HashMap::from([("env".to_owned(), "prod".to_owned())]);
+        UriTemplate::parse(uri)
+            .unwrap()
+            .render(&params, &vars, append, query)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn non_default_route_uses_the_integration_uri_as_is() {
+        assert_eq!(
+            render("http://localhost:8200/planets", &[], None, None),
+            "http://localhost:8200/planets"
+        );
+    }
+
+    #[test]
+    fn default_route_appends_the_full_request_path() {
+        assert_eq!(
+            render("http://localhost:8200", &[], Some("/nothing/here"), None),
+            "http://localhost:8200/nothing/here"
+        );
+        assert_eq!(
+            render("http://localhost:8200/", &[], Some("/"), None),
+            "http://localhost:8200/"
+        );
+    }
+
+    #[test]
+    fn path_variables_and_greedy_proxy_are_substituted() {
+        assert_eq!(
+            render("http://b/pets/{id}", &[("id", "7")], None, None),
+            "http://b/pets/7"
+        );
+        assert_eq!(
+            render("http://b/petstore/{proxy}", &[("proxy", "a/b/c")], None, None),
+            "http://b/petstore/a/b/c"
+        );
+    }
+
+    #[test]
+    fn stage_variables_are_substituted() {
+        assert_eq!(
+            render("http://b/${stageVariables.env}/x", &[], None, None),
+            "http://b/prod/x"
+        );
+    }
+
+    #[test]
+    fn client_query_is_appended_after_the_uris_own() {
+        assert_eq!(render("http://b/x?a=1", &[], None, Some("b=2")), "http://b/x?a=1&b=2");
+        assert_eq!(render("http://b/x", &[], None, Some("b=2")), "http://b/x?b=2");
+    }
+}
