@@ -1,0 +1,218 @@
+//! The JWT authorizer through the real gateway: AWS's failure table (spec §1.6), token
+//! extraction (J-E rows), issuer outages (D7, F-01) and key rotation (F-07, F-09).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use serde_json::json;
+use support::{Backend, Gateway, JwksMode, Solar, TestIssuer, get, jwt, send, solar_config};
+
+fn challenge(r: &support::Reply) -> String {
+    r.header("www-authenticate").unwrap_or("").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failure_table_matches_aws() {
+    let s = Solar::start().await;
+    let url = s.url("/asteroids");
+    let mut expired = s.issuer.claims("");
+    expired["exp"] = json!(support::now() - 10);
+    let mut wrong_aud = s.issuer.claims("");
+    wrong_aud["aud"] = json!("api://other");
+    let mut wrong_iss = s.issuer.claims("");
+    wrong_iss["iss"] = json!(format!("{}/", s.issuer.url));
+    let es256 = jwt::mint_json(
+        &jwt::keys().p256,
+        "ES256",
+        &json!({"alg": "ES256", "kid": "rsa1"}),
+        &s.issuer.claims(""),
+    );
+    let cases = [
+        (
+            "not-a-token".to_owned(),
+            r#"Bearer scope="" error="invalid_token" error_description="token contains an invalid number of segments""#,
+        ),
+        (
+            s.issuer.sign(&expired),
+            r#"Bearer scope="" error="invalid_token" error_description="the token has expired""#,
+        ),
+        (
+            s.issuer.sign(&wrong_aud),
+            r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#,
+        ),
+        (
+            s.issuer.sign(&wrong_iss),
+            r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid issuer""#,
+        ),
+        (
+            es256,
+            r#"Bearer scope="" error="invalid_token" error_description="signing method ES256 is invalid""#,
+        ),
+    ];
+    for (token, expected) in cases {
+        let r = get(&url, Some(&token)).await;
+        assert_eq!(r.status, 401, "{expected}");
+        assert_eq!(r.body, r#"{"message":"Unauthorized"}"#);
+        assert_eq!(challenge(&r), expected);
+    }
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_token_on_a_scoped_route_names_the_routes_scope() {
+    let s = Solar::start().await;
+    let mut claims = s.issuer.claims("http://myapp.com/scp/gold");
+    claims["exp"] = json!(support::now() - 1);
+    let r = get(&s.url("/moons"), Some(&s.issuer.sign(&claims))).await;
+    assert_eq!(
+        challenge(&r),
+        r#"Bearer scope="http://myapp.com/scp/gold" error="invalid_token" error_description="the token has expired""#
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_prefix_is_optional_and_case_insensitive() {
+    let s = Solar::start().await;
+    let t = s.issuer.token("");
+    for value in [
+        t.clone(),
+        format!("bearer {t}"),
+        format!("BEARER {t}"),
+        format!("Bearer   {t}"),
+    ] {
+        let r = send("GET", &s.url("/asteroids"), &[("authorization", &value)]).await;
+        assert_eq!(r.status, 200, "{value:.20}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_or_doubled_credentials_are_invalid_requests() {
+    let s = Solar::start().await;
+    let t = s.issuer.token("");
+    for value in [
+        "Bearer".to_owned(),
+        "Bearer ".to_owned(),
+        format!("Bearer {t} extra"),
+        format!("Bearer {t}, Bearer {t}"),
+    ] {
+        let r = send("GET", &s.url("/asteroids"), &[("authorization", &value)]).await;
+        assert_eq!(r.status, 401);
+        assert!(
+            challenge(&r).contains(r#"error="invalid_request""#),
+            "{value:.30}: {}",
+            challenge(&r)
+        );
+    }
+    let bearer = format!("Bearer {t}");
+    let r = send(
+        "GET",
+        &s.url("/asteroids"),
+        &[("authorization", &bearer), ("authorization", &bearer)],
+    )
+    .await;
+    assert!(challenge(&r).contains("invalid_request"), "two Authorization headers");
+    let r = send(
+        "GET",
+        &format!("{}?access_token={t}", s.url("/asteroids")),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    assert!(
+        challenge(&r).contains("invalid_request"),
+        "header plus query token (D11)"
+    );
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_on_a_kept_alive_connection_is_authorized_on_its_own() {
+    let s = Solar::start().await;
+    let t = s.issuer.token("");
+    let both = format!(
+        "GET /asteroids HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\n\r\nGET /asteroids HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    let r = support::raw(s.gateway.addr, both.as_bytes());
+    let mut stream = r.split("HTTP/1.1 ").skip(1);
+    assert!(stream.next().unwrap().starts_with("200"));
+    // The raw reader may stop after the first complete response; read the rest if needed.
+    assert_eq!(s.backend.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuer_down_gives_503_on_protected_routes_only_and_recovers_without_restart() {
+    let issuer = TestIssuer::start().await;
+    issuer.set_mode(JwksMode::Fail);
+    let backend = Backend::start().await;
+    let gateway = Gateway::start(&solar_config(&issuer.url, &backend.url));
+    let url = |p: &str| format!("{}{p}", gateway.url);
+    let r = get(&url("/asteroids"), Some(&issuer.token(""))).await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.body, r#"{"message":"Service Unavailable"}"#);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        get(&url("/"), None).await.status,
+        200,
+        "routes without an authorizer keep working"
+    );
+    issuer.set_mode(JwksMode::Normal);
+    let token = issuer.token("");
+    support::eventually("recovery after the issuer comes back", || {
+        let (u, t) = (url("/asteroids"), token.clone());
+        async move { get(&u, Some(&t)).await.status == 200 }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_fetched_once_and_unknown_kid_floods_are_rate_limited() {
+    let s = Solar::start().await;
+    assert_eq!(get(&s.url("/asteroids"), Some(&s.issuer.token(""))).await.status, 200);
+    let before = s.issuer.jwks_hits();
+    s.issuer.publish(vec![
+        jwt::keys().rsa.public_jwk("rsa1"),
+        jwt::keys().rsa2.public_jwk("rsa2"),
+    ]);
+    let rotated = jwt::mint_json(
+        &jwt::keys().rsa2,
+        "RS256",
+        &json!({"alg": "RS256", "kid": "rsa2"}),
+        &s.issuer.claims(""),
+    );
+    assert_eq!(
+        get(&s.url("/asteroids"), Some(&rotated)).await.status,
+        200,
+        "new kid triggers one refetch"
+    );
+    assert_eq!(s.issuer.jwks_hits(), before + 1);
+    for i in 0..50 {
+        let forged = jwt::mint_json(
+            &jwt::keys().attacker,
+            "RS256",
+            &json!({"alg": "RS256", "kid": format!("random-{i}")}),
+            &s.issuer.claims(""),
+        );
+        let r = get(&s.url("/asteroids"), Some(&forged)).await;
+        assert_eq!(r.status, 401);
+    }
+    assert_eq!(
+        s.issuer.jwks_hits(),
+        before + 1,
+        "refetches are limited to one per 10 s"
+    );
+    assert_eq!(s.backend.count(), 2, "only the two valid tokens got through");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attacker_signed_token_with_trusted_kid_is_refused() {
+    let s = Solar::start().await;
+    let forged = jwt::mint_json(
+        &jwt::keys().attacker,
+        "RS256",
+        &json!({"alg": "RS256", "kid": "rsa1"}),
+        &s.issuer.claims("http://myapp.com/scp/gold"),
+    );
+    let r = get(&s.url("/moons"), Some(&forged)).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(s.backend.count(), 0);
+}

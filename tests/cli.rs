@@ -1,0 +1,124 @@
+//! The command line: `validate` output and exit codes, and `serve`'s reload on edit and SIGHUP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::process::Command;
+
+use support::{Backend, Gateway, TestIssuer, get, solar_config};
+
+fn validate(text: &str) -> (i32, String) {
+    let dir = support::TempDir::new();
+    let path = dir.0.join("gateway.yaml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).replace(&path.display().to_string(), "FILE"),
+    )
+}
+
+const SOLAR: &str = include_str!("../examples/solar-system/gateway.yaml");
+
+#[test]
+fn validate_accepts_the_example_with_a_one_line_summary() {
+    let (code, out) = validate(SOLAR);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "FILE: OK — gateway on 127.0.0.1:8000: 1 API(s), 4 route(s), 1 authorizer(s), 4 integration(s), 1 stage(s)"
+    );
+}
+
+#[test]
+fn validate_prints_every_problem_with_path_line_column_and_hint() {
+    let bad = SOLAR
+        .replace("routeKey: GET /planets", "routeKey: GET /planets/")
+        .replace(
+            "authorizerId: okta\n          authorizationScopes: [\"http://myapp.com/scp/gold\"]",
+            "authorizerId: nobody\n          authorizationScopes: [\"http://myapp.com/scp/gold\"]",
+        );
+    let (code, out) = validate(&bad);
+    assert_eq!(code, 1);
+    let line = SOLAR
+        .lines()
+        .position(|l| l.contains("routeKey: GET /planets"))
+        .unwrap()
+        + 1;
+    assert!(
+        out.contains(&format!("FILE:{line}:11: gateway.apis[0].routes[2].routeKey: ")),
+        "{out}"
+    );
+    assert!(
+        out.contains("gateway.apis[0].routes[3].authorizerId: Invalid authorizer ID specified."),
+        "{out}"
+    );
+    assert!(out.contains("    hint: "), "{out}");
+    assert!(out.trim_end().ends_with("FILE: 2 problem(s)"), "{out}");
+}
+
+#[test]
+fn validate_reports_unreadable_files() {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["validate", "/nonexistent/gateway.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_reloads_and_an_invalid_edit_keeps_the_old_configuration() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url);
+    let gateway = Gateway::start(&config);
+    let url = format!("{}/asteroids", gateway.url);
+    assert_eq!(get(&url, None).await.status, 401);
+
+    let open = config.replacen(
+        "authorizationType: JWT\n          authorizerId: okta\n          target: integrations/asteroids",
+        "target: integrations/asteroids",
+        1,
+    );
+    std::fs::write(&gateway.config, &open).unwrap();
+    support::eventually("the edit to be applied", || {
+        let url = url.clone();
+        async move { get(&url, None).await.status == 200 }
+    })
+    .await;
+
+    std::fs::write(
+        &gateway.config,
+        open.replace("routeKey: GET /asteroids", "routeKey: GET /asteroids/"),
+    )
+    .unwrap();
+    support::eventually("the rejection to be logged", || {
+        let err = gateway.stderr();
+        async move { err.contains("configuration change rejected") }
+    })
+    .await;
+    assert_eq!(
+        get(&url, None).await.status,
+        200,
+        "the previous configuration keeps serving"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let gateway = Gateway::start(&solar_config(&issuer.url, &backend.url));
+    gateway.hangup();
+    support::eventually("the SIGHUP reload", || {
+        let err = gateway.stderr();
+        async move { err.contains("configuration reloaded") }
+    })
+    .await;
+    assert_eq!(get(&format!("{}/", gateway.url), None).await.status, 200);
+}

@@ -1,0 +1,163 @@
+//! HTTP proxy integrations: backend failures (D15), timeouts, limits, streaming, parameter
+//! mapping of claims (D10), hop-by-hop headers, named stages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use serde_json::json;
+use support::{Backend, Gateway, TestIssuer, get, send, solar_config};
+
+fn with_timeout(config: &str, ms: u32) -> String {
+    config.replace(
+        "integrationUri: BACKEND/asteroids\n",
+        &format!("integrationUri: BACKEND/asteroids\n          timeoutInMillis: {ms}\n"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_timeout_is_503_like_aws() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = with_timeout(&solar_config(&issuer.url, "BACKEND"), 200).replace("BACKEND", &backend.url);
+    assert!(config.contains("timeoutInMillis: 200"));
+    let gateway = Gateway::start(&config);
+    backend.set_delay(2_000);
+    let r = get(&format!("{}/asteroids", gateway.url), Some(&issuer.token(""))).await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.body, r#"{"message":"Service Unavailable"}"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_backend_is_502() {
+    let issuer = TestIssuer::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let gateway = Gateway::start(&solar_config(&issuer.url, &dead));
+    let r = get(&format!("{}/", gateway.url), None).await;
+    assert_eq!(r.status, 502);
+    assert_eq!(r.body, r#"{"message":"Bad Gateway"}"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_errors_pass_through_unchanged() {
+    let s = support::Solar::start().await;
+    let r = get(&s.url("/boom"), None).await;
+    assert_eq!(r.status, 500);
+    assert_eq!(r.json()["backend"], "failed");
+    assert!(r.header("apigw-requestid").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_and_headers_are_refused_before_the_backend() {
+    let s = support::Solar::start().await;
+    let r = support::raw(
+        s.gateway.addr,
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(support::raw_status(&r), 413, "{r}");
+    let huge = "a".repeat(100_000);
+    let r = support::raw_get(s.gateway.addr, "/", &format!("X-Big: {huge}\r\n"));
+    assert_eq!(support::raw_status(&r), 431, "{:.200}", r);
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_bodies_stream_to_the_backend() {
+    let s = support::Solar::start().await;
+    let body = "x".repeat(300_000);
+    let req = format!(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let r = support::raw(s.gateway.addr, req.as_bytes());
+    assert_eq!(support::raw_status(&r), 200, "{:.300}", r);
+    assert_eq!(s.backend.last().body.len(), 300_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_are_mapped_into_headers_and_spoofed_copies_removed() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url).replace("integrationUri: BACKEND_PLANETS\n", "");
+    let planets = format!("integrationUri: {}/planets\n", backend.url);
+    let config = config.replacen(
+        &planets,
+        &format!("{planets}          requestParameters:\n            \"overwrite:header.x-user-sub\": \"$context.authorizer.claims.sub\"\n            \"overwrite:header.x-scopes\": \"$context.authorizer.claims.scp\"\n            \"append:querystring.via\": \"gw-${{context.stage}}\"\n"),
+        1,
+    );
+    let gateway = Gateway::start(&config);
+    let token = issuer.token("openid http://myapp.com/scp/silver");
+    let r = send(
+        "GET",
+        &format!("{}/planets?a=1", gateway.url),
+        &[("authorization", &format!("Bearer {token}")), ("x-user-sub", "admin")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", gateway.stderr());
+    let seen = backend.last();
+    assert_eq!(seen.header_all("x-user-sub"), vec!["carl.sagan@mailinator.com"]);
+    assert_eq!(seen.header("x-scopes"), Some("[openid http://myapp.com/scp/silver]"));
+    assert_eq!(seen.uri, "/planets?a=1&via=gw-%24default");
+
+    let mut claims = issuer.claims("http://myapp.com/scp/silver");
+    claims["sub"] = json!("alice\r\nX-Admin: 1");
+    let r = get(&format!("{}/planets", gateway.url), Some(&issuer.sign(&claims))).await;
+    assert_eq!(r.status, 401, "a claim with CR/LF must not be forwarded (D10)");
+    assert!(r.header("www-authenticate").unwrap().contains("invalid_token"));
+    assert_eq!(backend.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_stages_consume_their_prefix_for_routing() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url).replace("        - stageName: $default\n          autoDeploy: true\n", "        - stageName: $default\n          autoDeploy: true\n        - stageName: beta\n          autoDeploy: true\n");
+    let gateway = Gateway::start(&config);
+    assert_eq!(get(&format!("{}/beta/planets", gateway.url), None).await.status, 401);
+    let r = get(&format!("{}/beta/other", gateway.url), None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        backend.last().uri,
+        "/beta/other",
+        "the $default route forwards the full path, stage included"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_default_stage_means_404_for_unprefixed_paths() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url).replace("stageName: $default", "stageName: prod");
+    let gateway = Gateway::start(&config);
+    let r = get(&format!("{}/planets", gateway.url), None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body, r#"{"message":"Not Found"}"#);
+    assert_eq!(get(&format!("{}/prod/", gateway.url), None).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_named_headers_are_stripped_before_gateway_headers_are_added() {
+    let s = support::Solar::start().await;
+    let r = send(
+        "GET",
+        &s.url("/x"),
+        &[
+            ("connection", "x-secret, forwarded, via"),
+            ("x-secret", "1"),
+            ("x-forwarded-for", "6.6.6.6"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let seen = s.backend.last();
+    assert!(seen.header("x-secret").is_none());
+    assert!(seen.header("x-forwarded-for").is_none());
+    assert!(
+        seen.header("forwarded")
+            .unwrap()
+            .starts_with("by=127.0.0.1;for=127.0.0.1")
+    );
+    assert_eq!(seen.header("via"), Some("HTTP/1.1 Portcullis"));
+}

@@ -1,0 +1,106 @@
+//! The reference scenario end to end: the example configuration served by the real binary,
+//! with a real issuer (discovery + JWKS over HTTP) and a recording backend.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::{Solar, get};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_is_401_with_a_bare_bearer_challenge() {
+    let s = Solar::start().await;
+    let r = get(&s.url("/planets"), None).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body, r#"{"message":"Unauthorized"}"#);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("apigw-requestid").map(str::len), Some(16));
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bronze_token_on_planets_is_403_naming_the_silver_scope() {
+    let s = Solar::start().await;
+    let r = get(&s.url("/planets"), Some(&s.issuer.token("openid"))).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body, r#"{"message":"Forbidden"}"#);
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(
+            r#"Bearer scope="http://myapp.com/scp/silver" error="insufficient_scope" error_description="expected scopes: [http://myapp.com/scp/silver]""#
+        )
+    );
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silver_token_on_planets_reaches_the_backend() {
+    let s = Solar::start().await;
+    let token = s.issuer.token("openid http://myapp.com/scp/silver");
+    let r = get(&s.url("/planets"), Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", s.gateway.stderr());
+    assert_eq!(r.json()["planets"][2], "Earth");
+    let seen = s.backend.last();
+    assert_eq!(seen.uri, "/planets");
+    assert_eq!(
+        seen.header("authorization"),
+        Some(format!("Bearer {token}").as_str()),
+        "Authorization passes through"
+    );
+    assert!(seen.header("forwarded").unwrap().contains("for=127.0.0.1"));
+    assert_eq!(seen.header("via"), Some("HTTP/1.1 Portcullis"));
+    assert_eq!(seen.header("host"), Some(s.backend.url.trim_start_matches("http://")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bronze_route_accepts_any_valid_token() {
+    let s = Solar::start().await;
+    let r = get(&s.url("/asteroids"), Some(&s.issuer.token(""))).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(s.backend.last().uri, "/asteroids");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gold_route_refuses_silver_and_admits_gold() {
+    let s = Solar::start().await;
+    let silver = get(&s.url("/moons"), Some(&s.issuer.token("http://myapp.com/scp/silver"))).await;
+    assert_eq!(silver.status, 403);
+    let gold = get(
+        &s.url("/moons"),
+        Some(&s.issuer.token("http://myapp.com/scp/silver http://myapp.com/scp/gold")),
+    )
+    .await;
+    assert_eq!(gold.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_page_and_unknown_paths_go_to_the_default_route() {
+    let s = Solar::start().await;
+    let home = get(&s.url("/"), None).await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Solar system API"));
+    let other = get(&s.url("/nothing/here?x=1"), None).await;
+    assert_eq!(other.status, 200);
+    assert_eq!(s.backend.last().uri, "/nothing/here?x=1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_is_access_logged_as_one_json_line() {
+    let s = Solar::start().await;
+    let r = get(&s.url("/planets"), None).await;
+    let id = r.header("apigw-requestid").unwrap().to_owned();
+    support::eventually("the access-log line", || {
+        let out = s.gateway.stdout();
+        let id = id.clone();
+        async move { out.contains(&id) }
+    })
+    .await;
+    let line = s.gateway.stdout().lines().find(|l| l.contains(&id)).unwrap().to_owned();
+    let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(entry["status"], 401);
+    assert_eq!(entry["routeKey"], "GET /planets");
+    assert_eq!(entry["authorizerError"], "missing: token not provided");
+    assert_eq!(entry["httpMethod"], "GET");
+    assert_eq!(entry["integrationStatus"], "-");
+}
