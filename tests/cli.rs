@@ -122,3 +122,50 @@ async fn sighup_reloads() {
     .await;
     assert_eq!(get(&format!("{}/", gateway.url), None).await.status, 200);
 }
+
+async fn explain(config: &str, token: Option<String>, request: &str) -> (i32, String) {
+    let dir = support::TempDir::new();
+    let path = dir.0.join("gateway.yaml");
+    std::fs::write(&path, config).unwrap();
+    let request = request.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+        cmd.arg("explain").arg("--config").arg(&path);
+        if let Some(t) = token {
+            cmd.args(["--token", &t]);
+        }
+        cmd.arg(request).output().unwrap()
+    })
+    .await
+    .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_shows_every_check_and_the_403_the_gateway_would_send() {
+    let issuer = TestIssuer::start().await;
+    let config = solar_config(&issuer.url, "http://127.0.0.1:9");
+    let (code, out) = explain(&config, Some(issuer.token("openid")), "GET /planets").await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("route       GET /planets -> integration planets"), "{out}");
+    for step in ["[ok]   token", "[ok]   alg", "[ok]   kid", "[ok]   signature", "[ok]   iss", "[ok]   aud", "[ok]   exp", "[FAIL] scope"] {
+        assert!(out.contains(step), "{step} missing:\n{out}");
+    }
+    assert!(out.contains("response    403 Forbidden"), "{out}");
+    assert!(out.contains(r#"error="insufficient_scope""#), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_passes_a_silver_token_and_explains_a_missing_one() {
+    let issuer = TestIssuer::start().await;
+    let config = solar_config(&issuer.url, "http://127.0.0.1:9");
+    let (code, out) = explain(&config, Some(issuer.token("http://myapp.com/scp/silver")), "GET http://localhost:8000/planets").await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("[ok]   scope") && out.contains("forwarded to the backend"), "{out}");
+    let (code, out) = explain(&config, None, "GET /planets").await;
+    assert_eq!(code, 1);
+    assert!(out.contains("response    401 Unauthorized") && out.contains("www-authenticate: Bearer\n"), "{out}");
+    let (code, out) = explain(&config, None, "GET /nothing").await;
+    assert_eq!(code, 0);
+    assert!(out.contains("route       $default"), "{out}");
+}

@@ -2,6 +2,7 @@
 //!
 //! May import: everything; nothing imports it.
 
+mod explain;
 mod validate;
 
 use std::path::PathBuf;
@@ -36,6 +37,20 @@ pub enum Command {
         #[arg(long)]
         no_access_log: bool,
     },
+    /// Show the route a request takes and every authorizer check on its token.
+    Explain {
+        /// The configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The access token (as sent after `Bearer `); omit to explain a request without one.
+        #[arg(long)]
+        token: Option<String>,
+        /// Use this JWKS file instead of fetching the issuer's keys.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+        /// The request: `GET /planets` or a URL.
+        request: String,
+    },
     /// Check a configuration file and print every problem with its location.
     Validate {
         /// The configuration file.
@@ -49,6 +64,17 @@ pub fn main() -> ExitCode {
     crate::telemetry::init_diagnostics();
     match cli.command {
         Command::Validate { file } => validate::run(&file),
+        Command::Explain {
+            config,
+            token,
+            jwks,
+            request,
+        } => explain::run(explain::Request {
+            config,
+            token,
+            request,
+            jwks,
+        }),
         Command::Serve {
             config,
             listen,

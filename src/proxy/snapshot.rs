@@ -174,7 +174,17 @@ fn compile_auth(
     style: model::ChallengeStyle,
     registry: &Registry,
 ) -> Result<CompiledAuth, String> {
-    let jwt = &authorizer.jwt;
+    Ok(CompiledAuth {
+        location: token_location(&authorizer.identity_source),
+        rules: Arc::new(rules_for(&authorizer.jwt)?),
+        scopes: scopes.to_vec(),
+        keys: registry.cache_for(issuer_settings(&authorizer.jwt)),
+        style: challenge_style(style),
+    })
+}
+
+/// The claim rules of an authorizer.
+pub fn rules_for(jwt: &model::JwtConfiguration) -> Result<Rules, String> {
     let mut rules = Rules::new(jwt.issuer.clone(), jwt.audience.clone());
     rules.algorithms = jwt
         .algorithms
@@ -183,23 +193,31 @@ fn compile_auth(
         .collect::<Result<_, _>>()?;
     rules.leeway_secs = jwt.leeway.as_secs();
     rules.required_typ = jwt.required_token_type.clone();
-    let settings = IssuerSettings {
+    Ok(rules)
+}
+
+/// How an authorizer's issuer keys are fetched and cached.
+pub fn issuer_settings(jwt: &model::JwtConfiguration) -> IssuerSettings {
+    IssuerSettings {
         issuer: jwt.issuer.clone(),
         ttl: jwt.jwks_cache_ttl,
         unknown_kid_refetch_interval: jwt.unknown_kid_refetch_interval,
         allow_insecure_http: jwt.allow_insecure_http,
-    };
-    Ok(CompiledAuth {
-        location: match &authorizer.identity_source {
-            IdentitySource::Header(name) => TokenLocation::Header(name.clone()),
-            IdentitySource::QueryString(name) => TokenLocation::Query(name.clone()),
-        },
-        rules: Arc::new(rules),
-        scopes: scopes.to_vec(),
-        keys: registry.cache_for(settings),
-        style: match style {
-            model::ChallengeStyle::Aws => ChallengeStyle::Aws,
-            model::ChallengeStyle::Rfc6750 => ChallengeStyle::Rfc6750,
-        },
-    })
+    }
+}
+
+/// Where an authorizer reads the token.
+pub fn token_location(source: &IdentitySource) -> TokenLocation {
+    match source {
+        IdentitySource::Header(name) => TokenLocation::Header(name.clone()),
+        IdentitySource::QueryString(name) => TokenLocation::Query(name.clone()),
+    }
+}
+
+/// The challenge syntax of an API.
+pub fn challenge_style(style: model::ChallengeStyle) -> ChallengeStyle {
+    match style {
+        model::ChallengeStyle::Aws => ChallengeStyle::Aws,
+        model::ChallengeStyle::Rfc6750 => ChallengeStyle::Rfc6750,
+    }
 }
