@@ -138,7 +138,10 @@ async fn explain(config: &str, token: Option<String>, request: &str) -> (i32, St
     })
     .await
     .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +151,16 @@ async fn explain_shows_every_check_and_the_403_the_gateway_would_send() {
     let (code, out) = explain(&config, Some(issuer.token("openid")), "GET /planets").await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("route       GET /planets -> integration planets"), "{out}");
-    for step in ["[ok]   token", "[ok]   alg", "[ok]   kid", "[ok]   signature", "[ok]   iss", "[ok]   aud", "[ok]   exp", "[FAIL] scope"] {
+    for step in [
+        "[ok]   token",
+        "[ok]   alg",
+        "[ok]   kid",
+        "[ok]   signature",
+        "[ok]   iss",
+        "[ok]   aud",
+        "[ok]   exp",
+        "[FAIL] scope",
+    ] {
         assert!(out.contains(step), "{step} missing:\n{out}");
     }
     assert!(out.contains("response    403 Forbidden"), "{out}");
@@ -159,12 +171,23 @@ async fn explain_shows_every_check_and_the_403_the_gateway_would_send() {
 async fn explain_passes_a_silver_token_and_explains_a_missing_one() {
     let issuer = TestIssuer::start().await;
     let config = solar_config(&issuer.url, "http://127.0.0.1:9");
-    let (code, out) = explain(&config, Some(issuer.token("http://myapp.com/scp/silver")), "GET http://localhost:8000/planets").await;
+    let (code, out) = explain(
+        &config,
+        Some(issuer.token("http://myapp.com/scp/silver")),
+        "GET http://localhost:8000/planets",
+    )
+    .await;
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("[ok]   scope") && out.contains("forwarded to the backend"), "{out}");
+    assert!(
+        out.contains("[ok]   scope") && out.contains("forwarded to the backend"),
+        "{out}"
+    );
     let (code, out) = explain(&config, None, "GET /planets").await;
     assert_eq!(code, 1);
-    assert!(out.contains("response    401 Unauthorized") && out.contains("www-authenticate: Bearer\n"), "{out}");
+    assert!(
+        out.contains("response    401 Unauthorized") && out.contains("www-authenticate: Bearer\n"),
+        "{out}"
+    );
     let (code, out) = explain(&config, None, "GET /nothing").await;
     assert_eq!(code, 0);
     assert!(out.contains("route       $default"), "{out}");

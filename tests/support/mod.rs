@@ -339,7 +339,10 @@ impl Gateway {
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-                if let (false, Some(addr)) = (sent, line.strip_prefix("portcullis: gateway listening on http://")) {
+                let announced = line
+                    .strip_prefix("portcullis: gateway listening on ")
+                    .and_then(|u| u.split_once("://"));
+                if let (false, Some((_, addr))) = (sent, announced) {
                     let _ = tx.send(addr.to_owned());
                     sent = true;
                 }
@@ -363,6 +366,13 @@ impl Gateway {
             stderr,
             _dir: dir,
         }
+    }
+
+    /// Like `start`, for a configuration that terminates TLS (the URL is https).
+    pub fn start_tls(config: &str) -> Self {
+        let mut gateway = Self::start(config);
+        gateway.url = format!("https://localhost:{}", gateway.addr.port());
+        gateway
     }
 
     /// Everything written to stdout so far (the access log).
