@@ -49,9 +49,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
     };
     let addr = options.listen.unwrap_or(gateway.listen);
     let listener = bind(addr, tls).await?;
+    let reloader = reload::spawn(options.config.clone(), plane.clone(), registry.clone());
     let scheme = if listener.is_tls() { "https" } else { "http" };
     eprintln!("portcullis: gateway listening on {scheme}://{}", listener.local_addr());
-    let reloader = reload::spawn(options.config.clone(), plane.clone(), registry.clone());
     let result = server::run(listener, plane, shutdown_signal()).await;
     reloader.abort();
     result

@@ -10,11 +10,12 @@ use crate::proxy::{DataPlane, Snapshot};
 
 const POLL: Duration = Duration::from_millis(500);
 
-/// Starts the watcher task.
+/// Starts the watcher task. The SIGHUP handler is installed before this returns, so a SIGHUP
+/// sent once the gateway has announced itself reloads instead of killing the process.
 pub fn spawn(path: PathBuf, plane: Arc<DataPlane>, registry: Arc<Registry>) -> tokio::task::JoinHandle<()> {
+    let mut hup = hangup();
     tokio::spawn(async move {
         let mut last = std::fs::read(&path).ok();
-        let mut hup = hangup();
         loop {
             let forced = tokio::select! {
                 () = tokio::time::sleep(POLL) => false,
