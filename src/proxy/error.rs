@@ -130,6 +130,11 @@ impl GatewayError {
             Self::KeysUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
+            Self::BadRequest(_) | Self::PayloadTooLarge => {
+                // Whatever follows on this connection can no longer be trusted to be framed
+                // the way we read it: answer, then close.
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             _ => {}
         }
         response

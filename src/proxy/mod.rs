@@ -136,6 +136,7 @@ async fn serve(
     log: &mut AccessLog,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     check_host(&req)?;
+    check_framing(&req)?;
     let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
     let api = snapshot
         .api_for_host(facts.host.as_deref())
@@ -163,6 +164,27 @@ async fn serve(
         claims: claims.as_ref(),
     };
     forward::forward(client, request, req, facts, log).await
+}
+
+/// Message framing must be unambiguous (RFC 9112 §6; security cases G-S01, G-S03): a
+/// `transfer-encoding` other than exactly one `chunked`, or one together with
+/// `content-length`, is refused even where the HTTP parser could pick a reading.
+fn check_framing<B>(req: &Request<B>) -> Result<(), GatewayError> {
+    let headers = req.headers();
+    let encodings: Vec<&[u8]> = headers
+        .get_all(http::header::TRANSFER_ENCODING)
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
+    let ambiguous = match encodings.as_slice() {
+        [] => false,
+        [only] => !only.eq_ignore_ascii_case(b"chunked") || headers.contains_key(http::header::CONTENT_LENGTH),
+        _ => true,
+    };
+    if ambiguous {
+        return Err(GatewayError::BadRequest("ambiguous message framing".to_owned()));
+    }
+    Ok(())
 }
 
 /// A request must name exactly one host (RFC 9112 §3.2; security case G-H05).
