@@ -28,12 +28,15 @@ fn render(r: &Reply) -> String {
 }
 
 fn check(name: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.http"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.http"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}; run with UPDATE_GOLDEN=1", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}; run with UPDATE_GOLDEN=1", path.display()));
     assert_eq!(actual, expected, "golden file {name}.http differs");
 }
 
@@ -41,7 +44,9 @@ fn raw_reply(raw: &str) -> String {
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
     let mut lines = head.lines();
     let status = lines.next().unwrap().trim_start_matches("HTTP/1.1 ").to_owned();
-    let mut headers: Vec<&str> = lines.filter(|l| !l.starts_with("date:") && !l.starts_with("apigw-requestid:")).collect();
+    let mut headers: Vec<&str> = lines
+        .filter(|l| !l.starts_with("date:") && !l.starts_with("apigw-requestid:"))
+        .collect();
     headers.sort();
     format!("{status}\n{}\n\n{body}\n", headers.join("\n"))
 }
@@ -52,22 +57,47 @@ async fn authorizer_responses() {
     let mut expired = s.issuer.claims("http://myapp.com/scp/gold");
     expired["exp"] = json!(1);
     check("401-missing-token", &render(&get(&s.url("/moons"), None).await));
-    check("401-malformed-token", &render(&get(&s.url("/moons"), Some("not-a-token")).await));
-    check("401-expired-token", &render(&get(&s.url("/moons"), Some(&s.issuer.sign(&expired))).await));
-    check("401-invalid-request", &render(&send("GET", &s.url("/moons"), &[("authorization", "Bearer")]).await));
-    check("403-insufficient-scope", &render(&get(&s.url("/moons"), Some(&s.issuer.token("openid http://myapp.com/scp/silver"))).await));
+    check(
+        "401-malformed-token",
+        &render(&get(&s.url("/moons"), Some("not-a-token")).await),
+    );
+    check(
+        "401-expired-token",
+        &render(&get(&s.url("/moons"), Some(&s.issuer.sign(&expired))).await),
+    );
+    check(
+        "401-invalid-request",
+        &render(&send("GET", &s.url("/moons"), &[("authorization", "Bearer")]).await),
+    );
+    check(
+        "403-insufficient-scope",
+        &render(
+            &get(
+                &s.url("/moons"),
+                Some(&s.issuer.token("openid http://myapp.com/scp/silver")),
+            )
+            .await,
+        ),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_and_routing_responses() {
     let s = Solar::start().await;
     check("400-bad-path", &raw_reply(&raw_get(s.gateway.addr, "/planets%2Fx", "")));
-    let big = support::raw(s.gateway.addr, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n");
+    let big = support::raw(
+        s.gateway.addr,
+        b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n",
+    );
     check("413-payload-too-large", &raw_reply(&big));
     let issuer = TestIssuer::start().await;
     let backend = Backend::start().await;
-    let staged = Gateway::start(&solar_config(&issuer.url, &backend.url).replace("stageName: $default", "stageName: prod"));
-    check("404-not-found", &render(&get(&format!("{}/planets", staged.url), None).await));
+    let staged =
+        Gateway::start(&solar_config(&issuer.url, &backend.url).replace("stageName: $default", "stageName: prod"));
+    check(
+        "404-not-found",
+        &render(&get(&format!("{}/planets", staged.url), None).await),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,11 +108,24 @@ async fn upstream_failure_responses() {
     let dead = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let gateway = Gateway::start(&solar_config(&issuer.url, &dead));
-    check("503-no-issuer-keys", &render(&get(&format!("{}/asteroids", gateway.url), Some(&issuer.token(""))).await));
-    check("502-backend-unreachable", &render(&get(&format!("{}/", gateway.url), None).await));
+    check(
+        "503-no-issuer-keys",
+        &render(&get(&format!("{}/asteroids", gateway.url), Some(&issuer.token(""))).await),
+    );
+    check(
+        "502-backend-unreachable",
+        &render(&get(&format!("{}/", gateway.url), None).await),
+    );
     let backend = Backend::start().await;
     backend.set_delay(3_000);
-    let slow = solar_config(&issuer.url, &backend.url).replacen("payloadFormatVersion: \"1.0\"", "payloadFormatVersion: \"1.0\"\n          timeoutInMillis: 100", 1);
+    let slow = solar_config(&issuer.url, &backend.url).replacen(
+        "payloadFormatVersion: \"1.0\"",
+        "payloadFormatVersion: \"1.0\"\n          timeoutInMillis: 100",
+        1,
+    );
     let gateway = Gateway::start(&slow);
-    check("503-backend-timeout", &render(&get(&format!("{}/", gateway.url), None).await));
+    check(
+        "503-backend-timeout",
+        &render(&get(&format!("{}/", gateway.url), None).await),
+    );
 }

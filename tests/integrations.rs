@@ -161,3 +161,83 @@ async fn connection_named_headers_are_stripped_before_gateway_headers_are_added(
     );
     assert_eq!(seen.header("via"), Some("HTTP/1.1 Portcullis"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_connections_are_pooled_and_kept_alive() {
+    let s = support::Solar::start().await;
+    for _ in 0..5 {
+        assert_eq!(get(&s.url("/x"), None).await.status, 200);
+    }
+    let peers: std::collections::HashSet<_> = s.backend.requests().iter().map(|r| r.peer).collect();
+    assert_eq!(
+        peers.len(),
+        1,
+        "five sequential requests share one backend connection: {peers:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_responses_stream_through() {
+    let s = support::Solar::start().await;
+    let r = get(&s.url("/big"), None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.len(), 5 * 1024 * 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_string_identity_source_reads_the_token_from_the_query() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url)
+        .replace("$request.header.Authorization", "$request.querystring.access_token");
+    let gateway = Gateway::start(&config);
+    let token = issuer.token("http://myapp.com/scp/silver");
+    assert_eq!(
+        get(&format!("{}/planets?access_token={token}", gateway.url), None)
+            .await
+            .status,
+        200
+    );
+    let r = get(&format!("{}/planets", gateway.url), Some(&token)).await;
+    assert_eq!(
+        r.status, 401,
+        "a header token does not count when the source is the query string"
+    );
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_finish_on_the_snapshot_they_started_with() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url);
+    let gateway = Gateway::start(&config);
+    backend.set_delay(1_500);
+    let url = format!("{}/asteroids", gateway.url);
+    let token = issuer.token("");
+    let in_flight = tokio::spawn(async move { get(&url, Some(&token)).await.status });
+    support::eventually("the slow request to reach the backend", || {
+        let n = backend.count();
+        async move { n == 1 }
+    })
+    .await;
+    let moved = config.replace(
+        &format!("{}/asteroids", backend.url),
+        &format!("{}/elsewhere", backend.url),
+    );
+    std::fs::write(&gateway.config, moved).unwrap();
+    support::eventually("the reload", || {
+        let err = gateway.stderr();
+        async move { err.contains("configuration reloaded") }
+    })
+    .await;
+    assert_eq!(in_flight.await.unwrap(), 200);
+    backend.set_delay(0);
+    assert_eq!(
+        get(&format!("{}/asteroids", gateway.url), Some(&issuer.token("")))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(backend.last().uri, "/elsewhere", "new requests use the new snapshot");
+}

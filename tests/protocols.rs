@@ -98,3 +98,64 @@ async fn tls_termination_negotiates_h2_and_http11() {
         seen.header("forwarded")
     );
 }
+
+/// An HTTPS backend with a certificate for `localhost` from a throwaway CA.
+async fn tls_backend(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let ca_path = dir.join("backend-ca.pem");
+    std::fs::write(&ca_path, cert.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                let service = hyper::service::service_fn(|req: http::Request<hyper::body::Incoming>| async move {
+                    let body = format!("{{\"tls\":true,\"path\":\"{}\"}}", req.uri().path());
+                    Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::from(body))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (format!("https://localhost:{port}"), ca_path)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_backends_are_verified_against_the_trusted_roots() {
+    let issuer = TestIssuer::start().await;
+    let dir = support::TempDir::new();
+    let (backend, ca) = tls_backend(&dir.0).await;
+    let config = solar_config(&issuer.url, &backend);
+    let trusting = Gateway::start_with_env(&config, &[("SSL_CERT_FILE", ca.to_str().unwrap())]);
+    let r = support::get(&format!("{}/moons/x", trusting.url), None).await;
+    assert_eq!(r.status, 200, "{}", trusting.stderr());
+    assert_eq!(r.json()["tls"], true);
+    let other = dir.0.join("other-ca.pem");
+    std::fs::write(
+        &other,
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .unwrap()
+            .cert
+            .pem(),
+    )
+    .unwrap();
+    let distrusting = Gateway::start_with_env(&config, &[("SSL_CERT_FILE", other.to_str().unwrap())]);
+    let r = support::get(&format!("{}/moons/x", distrusting.url), None).await;
+    assert_eq!(
+        r.status, 502,
+        "a backend certificate from an untrusted CA is a connection failure"
+    );
+}

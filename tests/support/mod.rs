@@ -23,24 +23,24 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-/// Serves `handler` on 127.0.0.1:0 until the test ends.
+/// Serves `handler` on 127.0.0.1:0 until the test ends; the handler gets the peer address.
 async fn serve<F, Fut>(handler: F) -> SocketAddr
 where
-    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(SocketAddr, Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send,
 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
+            let Ok((stream, peer)) = listener.accept().await else {
                 return;
             };
             let handler = handler.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| {
                     let handler = handler.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handler(req).await) }
+                    async move { Ok::<_, std::convert::Infallible>(handler(peer, req).await) }
                 });
                 let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), service)
@@ -85,7 +85,7 @@ impl TestIssuer {
         let hits = Arc::new(AtomicUsize::new(0));
         let url_cell: Arc<Mutex<String>> = Arc::default();
         let (j, m, h, u) = (jwks.clone(), mode.clone(), hits.clone(), url_cell.clone());
-        let addr = serve(move |req: Request<Incoming>| {
+        let addr = serve(move |_, req: Request<Incoming>| {
             let (j, m, h, u) = (j.clone(), m.clone(), h.clone(), u.clone());
             async move {
                 let url = u.lock().unwrap().clone();
@@ -171,6 +171,8 @@ pub struct Recorded {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// The connection it came on (the gateway's side).
+    pub peer: SocketAddr,
 }
 
 impl Recorded {
@@ -203,7 +205,7 @@ impl Backend {
         let seen: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let delay = Arc::new(AtomicU64::new(0));
         let (s, d) = (seen.clone(), delay.clone());
-        let addr = serve(move |req: Request<Incoming>| {
+        let addr = serve(move |peer, req: Request<Incoming>| {
             let (s, d) = (s.clone(), d.clone());
             async move {
                 let method = req.method().to_string();
@@ -224,6 +226,7 @@ impl Backend {
                     uri: uri.clone(),
                     headers,
                     body,
+                    peer,
                 });
                 let delay = d.load(Ordering::SeqCst);
                 if delay > 0 {
@@ -237,6 +240,10 @@ impl Backend {
                         .unwrap(),
                     "/planets" => json_response(200, &json!({"planets": ["Mercury", "Venus", "Earth", "Mars"]})),
                     "/boom" => json_response(500, &json!({"backend": "failed"})),
+                    "/big" => Response::builder()
+                        .header("content-type", "application/octet-stream")
+                        .body(Full::new(Bytes::from(vec![b'x'; 5 * 1024 * 1024])))
+                        .unwrap(),
                     _ => json_response(200, &json!({"path": path})),
                 }
             }
@@ -319,6 +326,11 @@ pub struct Gateway {
 impl Gateway {
     /// Writes `config` to a file and serves it on an ephemeral port.
     pub fn start(config: &str) -> Self {
+        Self::start_with_env(config, &[])
+    }
+
+    /// Like `start`, with extra environment variables for the process.
+    pub fn start_with_env(config: &str, env: &[(&str, &str)]) -> Self {
         let dir = TempDir::new();
         let path = dir.0.join("gateway.yaml");
         std::fs::write(&path, config).unwrap();
@@ -327,6 +339,7 @@ impl Gateway {
             .arg(&path)
             .args(["--listen", "127.0.0.1:0", "--workers", "2"])
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
