@@ -216,3 +216,45 @@ async fn attacker_signed_token_with_trusted_kid_is_refused() {
     assert_eq!(r.status, 401);
     assert_eq!(s.backend.count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_key_documents_are_failures_answered_with_503_in_bounded_time() {
+    for mode in [JwksMode::Html, JwksMode::Huge, JwksMode::Hang, JwksMode::Empty] {
+        let issuer = TestIssuer::start().await;
+        issuer.set_mode(mode);
+        let backend = Backend::start().await;
+        let gateway = Gateway::start(&solar_config(&issuer.url, &backend.url));
+        let started = std::time::Instant::now();
+        let r = get(&format!("{}/asteroids", gateway.url), Some(&issuer.token(""))).await;
+        assert_eq!(r.status, 503, "{mode:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{mode:?} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(backend.count(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_refresh_keeps_serving_with_the_last_good_keys() {
+    let s = Solar::start().await;
+    assert_eq!(get(&s.url("/asteroids"), Some(&s.issuer.token(""))).await.status, 200);
+    s.issuer.set_mode(JwksMode::Html);
+    let unknown = jwt::mint_json(
+        &jwt::keys().rsa2,
+        "RS256",
+        &json!({"alg": "RS256", "kid": "rsa2"}),
+        &s.issuer.claims(""),
+    );
+    assert_eq!(
+        get(&s.url("/asteroids"), Some(&unknown)).await.status,
+        401,
+        "the refetch fails"
+    );
+    assert_eq!(
+        get(&s.url("/asteroids"), Some(&s.issuer.token(""))).await.status,
+        200,
+        "old keys still serve"
+    );
+}

@@ -159,3 +159,18 @@ async fn https_backends_are_verified_against_the_trusted_roots() {
         "a backend certificate from an untrusted CA is a connection failure"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h2_authority_that_disagrees_with_host_is_refused() {
+    let s = Solar::start().await;
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Full<Bytes>>();
+    let req = http::Request::get(s.url("/x"))
+        .header("host", "other.example")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let r = client.request(req).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(s.backend.count(), 0);
+}

@@ -194,6 +194,13 @@ fn check_host<B>(req: &Request<B>) -> Result<(), GatewayError> {
     if hosts > 1 || (http11 && hosts == 0 && req.uri().authority().is_none()) {
         return Err(GatewayError::BadRequest("missing or repeated Host header".to_owned()));
     }
+    let host = req.headers().get(http::header::HOST).map(|h| h.as_bytes());
+    let authority = req.uri().authority().map(|a| a.as_str().as_bytes());
+    if req.version() == http::Version::HTTP_2
+        && matches!((host, authority), (Some(h), Some(a)) if !h.eq_ignore_ascii_case(a))
+    {
+        return Err(GatewayError::BadRequest(":authority and host disagree".to_owned()));
+    }
     Ok(())
 }
 

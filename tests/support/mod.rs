@@ -66,6 +66,14 @@ pub enum JwksMode {
     Normal,
     /// Answer 500.
     Fail,
+    /// Answer 200 with an HTML page.
+    Html,
+    /// Answer 200 with a JSON document larger than AWS's 150 000-byte cap.
+    Huge,
+    /// Accept the request and never answer (a tarpit).
+    Hang,
+    /// Answer `{"keys":[]}`.
+    Empty,
 }
 
 /// A test authorization server: discovery + JWKS at `{url}`.
@@ -95,10 +103,25 @@ impl TestIssuer {
                     }
                     "/oauth2/default/v1/keys" => {
                         h.fetch_add(1, Ordering::SeqCst);
-                        if *m.lock().unwrap() == JwksMode::Fail {
-                            return json_response(500, &json!({}));
+                        let mode = *m.lock().unwrap();
+                        match mode {
+                            JwksMode::Normal => json_response(200, &json!({"keys": *j.lock().unwrap()})),
+                            JwksMode::Fail => json_response(500, &json!({})),
+                            JwksMode::Empty => json_response(200, &json!({"keys": []})),
+                            JwksMode::Html => Response::builder()
+                                .header("content-type", "text/html")
+                                .body(Full::new(Bytes::from_static(b"<html>keys</html>")))
+                                .unwrap(),
+                            JwksMode::Huge => {
+                                let mut keys = j.lock().unwrap().clone();
+                                keys.push(json!({"kty": "oct", "kid": "pad", "k": "A".repeat(160_000)}));
+                                json_response(200, &json!({ "keys": keys }))
+                            }
+                            JwksMode::Hang => {
+                                tokio::time::sleep(Duration::from_secs(60)).await;
+                                json_response(500, &json!({}))
+                            }
                         }
-                        json_response(200, &json!({"keys": *j.lock().unwrap()}))
                     }
                     _ => json_response(404, &json!({})),
                 }
