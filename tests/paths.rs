@@ -101,3 +101,50 @@ async fn absolute_form_targets_are_routed_on_their_path() {
     );
     assert_eq!(raw_status(&r), 401, "{r}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_targets_without_a_leading_slash_are_refused() {
+    let s = Solar::start().await;
+    for line in [
+        "GET planets HTTP/1.1",
+        "OPTIONS * HTTP/1.1",
+        "CONNECT localhost:8200 HTTP/1.1",
+    ] {
+        let r = support::raw(
+            s.gateway.addr,
+            format!("{line}\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(raw_status(&r), 400, "{line}: {r}");
+    }
+    assert_eq!(s.backend.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_alike_paths_are_different_paths_and_never_skip_an_authorizer() {
+    let s = Solar::start().await;
+    for path in ["/planets%20", "/planets.", "/%EF%BD%90lanets", "/planets%09"] {
+        let r = raw_get(s.gateway.addr, path, "");
+        assert_eq!(raw_status(&r), 200, "{path} is not /planets: it goes to $default");
+        assert_eq!(
+            s.backend.last().uri,
+            path.replace("%ef", "%EF"),
+            "{path} is forwarded exactly as routed"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_rewrite_headers_are_never_forwarded() {
+    let s = Solar::start().await;
+    let r = raw_get(
+        s.gateway.addr,
+        "/public",
+        "X-Original-URL: /planets\r\nX-Rewrite-URL: /planets\r\nX-HTTP-Method-Override: DELETE\r\n",
+    );
+    assert_eq!(raw_status(&r), 200);
+    let seen = s.backend.last();
+    assert_eq!(seen.uri, "/public");
+    for h in ["x-original-url", "x-rewrite-url", "x-http-method-override"] {
+        assert!(seen.header(h).is_none(), "{h}");
+    }
+}

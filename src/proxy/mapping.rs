@@ -151,7 +151,7 @@ fn select(source: &ValueSource, ctx: &MappingContext<'_>) -> Option<String> {
                 .iter()
                 .map(String::as_str),
         ),
-        ValueSource::RequestPath => Some(ctx.path.to_owned()),
+        ValueSource::RequestPath => Some(percent_decode(ctx.path)),
         ValueSource::RequestPathParameter(name) => ctx
             .params
             .iter()
@@ -287,6 +287,105 @@ mod tests {
         let pairs = parse_query(Some("a=1&b=x%20y&c"));
         assert_eq!(pairs[1], ("b".to_owned(), "x%20y".to_owned()));
         assert_eq!(build_query(&pairs), "a=1&b=x%20y&c=");
+    }
+
+    fn facts() -> crate::proxy::RequestFacts {
+        crate::proxy::RequestFacts {
+            request_id: "Mc7UVioPPHcEKPA=".into(),
+            method: http::Method::GET,
+            client: "127.0.0.9:5000".parse().unwrap(),
+            host: Some("api.test".into()),
+            user_agent: None,
+            protocol: "HTTP/1.1",
+            start_unix_ms: 1_621_957_366_418,
+            start: std::time::Instant::now(),
+            api_id: "solar".into(),
+            stage: "$default".into(),
+            route_key: "GET /pets/{id}".into(),
+        }
+    }
+
+    fn run(mappings: &[(&str, &str)], headers: &[(&str, &str)], query: Option<&str>) -> BackendParts {
+        let mappings: Vec<ParameterMapping> = mappings
+            .iter()
+            .map(|(k, v)| ParameterMapping::parse(k, v).unwrap())
+            .collect();
+        let mut map = HeaderMap::new();
+        for (n, v) in headers {
+            map.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        let facts = facts();
+        let params = vec![("id".to_owned(), "a%20b".to_owned())];
+        let vars = std::collections::HashMap::from([("env".to_owned(), "prod".to_owned())]);
+        let ctx = MappingContext {
+            headers: &map,
+            query,
+            path: "/pets/a%20b",
+            full_path: "/pets/a%20b",
+            params: &params,
+            stage_variables: &vars,
+            claims: None,
+            facts: &facts,
+        };
+        let mut out = BackendParts {
+            headers: map.clone(),
+            query: None,
+            path: None,
+        };
+        apply(&mappings, &ctx, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn header_mappings_append_overwrite_and_remove() {
+        let out = run(
+            &[
+                ("append:header.x-a", "two"),
+                ("overwrite:header.x-b", "${context.requestId}:${stageVariables.env}"),
+                ("remove:header.x-c", ""),
+            ],
+            &[("x-a", "one"), ("x-b", "old"), ("x-c", "gone")],
+            None,
+        );
+        let a: Vec<_> = out.headers.get_all("x-a").iter().collect();
+        assert_eq!(a, ["one", "two"]);
+        assert_eq!(out.headers["x-b"], "Mc7UVioPPHcEKPA=:prod");
+        assert!(out.headers.get("x-c").is_none());
+    }
+
+    #[test]
+    fn request_values_are_selected_like_aws() {
+        let out = run(
+            &[
+                ("overwrite:header.x-h", "$request.header.x-in"),
+                ("overwrite:header.x-q", "$request.querystring.q"),
+                ("overwrite:header.x-id", "$request.path.id"),
+            ],
+            &[("x-in", "a"), ("x-in", "b")],
+            Some("q=1&q=2"),
+        );
+        assert_eq!(out.headers["x-h"], "a,b", "several values are comma-joined");
+        assert_eq!(out.headers["x-q"], "1,2");
+        assert_eq!(out.headers["x-id"], "a b", "path parameters are decoded");
+    }
+
+    #[test]
+    fn query_and_path_mappings_rewrite_the_backend_target() {
+        let out = run(
+            &[
+                ("remove:querystring.secret", ""),
+                ("append:querystring.via", "gw"),
+                ("overwrite:path", "/v2${request.path}"),
+            ],
+            &[],
+            Some("a=1&secret=x"),
+        );
+        assert_eq!(build_query(&out.query.unwrap()), "a=1&via=gw");
+        assert_eq!(
+            out.path.as_deref(),
+            Some("/v2/pets/a%20b"),
+            "decoded once, encoded once"
+        );
     }
 
     #[test]
