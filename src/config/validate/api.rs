@@ -1,14 +1,14 @@
 //! Validation of one API: its id and name, routes (grammar, conflicts, references, scopes) and
 //! stages, delegating authorizers and integrations to their own modules.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::super::diagnostic::Diagnostics;
 use super::super::file::{FileApi, FileRoute, FileStage};
 use super::super::source::join;
-use super::{authorizer, check_len, decode, decode_each, integration};
+use super::{ListRules, authorizer, check_len, decode_each, decode_unique, integration};
 use crate::model::{Api, Authorization, ChallengeStyle, Route, RouteKey, Stage};
 use crate::routing::RouteTable;
 
@@ -19,23 +19,15 @@ const INVALID_AUTHORIZER: &str =
     "Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.";
 
 pub(super) fn validate_apis(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Api> {
-    let mut seen = HashSet::new();
-    let mut apis = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        let at = format!("{path}[{i}]");
-        let Some(file) = decode::<FileApi>(value, &at, diags) else {
-            continue;
-        };
-        if !seen.insert(file.api_id.clone()) {
-            diags.error(
-                &join(&at, "apiId"),
-                format!("apiId '{}' is used twice", file.api_id),
-                "give every API its own apiId",
-            );
-        }
-        apis.push(validate_api(file, &at, diags));
-    }
-    apis
+    let rules = ListRules {
+        max: 100,
+        noun: "APIs per gateway",
+        key: "apiId",
+    };
+    decode_unique::<FileApi>(values, path, &rules, |a| &a.api_id, diags)
+        .into_iter()
+        .map(|(at, file)| validate_api(file, &at, diags))
+        .collect()
 }
 
 fn validate_api(file: FileApi, path: &str, diags: &mut Diagnostics) -> Api {
@@ -253,26 +245,15 @@ fn validate_target(target: Option<&str>, api: &Api, path: &str, diags: &mut Diag
 }
 
 fn validate_stages(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Stage> {
-    if values.len() > MAX_STAGES {
-        diags.error(
-            path,
-            format!("an API may have at most {MAX_STAGES} stages"),
-            "remove unused stages",
-        );
-    }
-    let mut seen = HashSet::new();
-    let mut stages = Vec::new();
-    for (at, file) in decode_each::<FileStage>(values, path, diags) {
-        if !seen.insert(file.stage_name.clone()) {
-            diags.error(
-                &join(&at, "stageName"),
-                format!("stage '{}' is defined twice", file.stage_name),
-                "give every stage its own name",
-            );
-        }
-        stages.push(validate_stage(file, &at, diags));
-    }
-    stages
+    let rules = ListRules {
+        max: MAX_STAGES,
+        noun: "stages per API",
+        key: "stageName",
+    };
+    decode_unique::<FileStage>(values, path, &rules, |s| &s.stage_name, diags)
+        .into_iter()
+        .map(|(at, file)| validate_stage(file, &at, diags))
+        .collect()
 }
 
 fn validate_stage(file: FileStage, path: &str, diags: &mut Diagnostics) -> Stage {

@@ -1,7 +1,6 @@
 //! Validation of JWT authorizers: AWS's limits (one identity source, 1–50 audiences, issuer
 //! URL) and the Portcullis extensions (algorithms, leeway, typ, cache timings).
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -9,7 +8,7 @@ use serde_json::Value;
 use super::super::diagnostic::Diagnostics;
 use super::super::file::{FileAuthorizer, FileJwtConfiguration};
 use super::super::source::join;
-use super::{check_len, decode_each};
+use super::{ListRules, check_len, decode_unique};
 use crate::model::{Authorizer, IdentitySource, JwtConfiguration};
 
 const MAX_AUTHORIZERS: usize = 10;
@@ -21,28 +20,15 @@ pub const SUPPORTED_ALGORITHMS: &[&str] = &[
 const DEFAULT_ALGORITHMS: &[&str] = &["RS256", "RS384", "RS512"];
 
 pub(super) fn validate_authorizers(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Authorizer> {
-    if values.len() > MAX_AUTHORIZERS {
-        diags.error(
-            path,
-            format!("an API may have at most {MAX_AUTHORIZERS} authorizers"),
-            "share one authorizer between routes",
-        );
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for (at, file) in decode_each::<FileAuthorizer>(values, path, diags) {
-        if !seen.insert(file.authorizer_id.clone()) {
-            diags.error(
-                &join(&at, "authorizerId"),
-                format!("authorizerId '{}' is used twice", file.authorizer_id),
-                "give every authorizer its own id",
-            );
-        }
-        if let Some(a) = validate_authorizer(file, &at, diags) {
-            out.push(a);
-        }
-    }
-    out
+    let rules = ListRules {
+        max: MAX_AUTHORIZERS,
+        noun: "authorizers per API",
+        key: "authorizerId",
+    };
+    decode_unique::<FileAuthorizer>(values, path, &rules, |a| &a.authorizer_id, diags)
+        .into_iter()
+        .filter_map(|(at, file)| validate_authorizer(file, &at, diags))
+        .collect()
 }
 
 fn validate_authorizer(file: FileAuthorizer, path: &str, diags: &mut Diagnostics) -> Option<Authorizer> {

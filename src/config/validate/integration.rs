@@ -1,7 +1,6 @@
 //! Validation of HTTP proxy integrations: URI, method, payload format, timeout and request
 //! parameter mapping; and of the `{placeholders}` a route's integration URI may use.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -9,35 +8,22 @@ use serde_json::Value;
 use super::super::diagnostic::Diagnostics;
 use super::super::file::FileIntegration;
 use super::super::source::join;
-use super::decode_each;
+use super::{ListRules, decode_unique};
 use crate::model::{Api, Integration, ParameterMapping, RouteKey};
 
 const MAX_INTEGRATIONS: usize = 300;
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 pub(super) fn validate_integrations(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Integration> {
-    if values.len() > MAX_INTEGRATIONS {
-        diags.error(
-            path,
-            format!("an API may have at most {MAX_INTEGRATIONS} integrations"),
-            "share integrations between routes",
-        );
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for (at, file) in decode_each::<FileIntegration>(values, path, diags) {
-        if !seen.insert(file.integration_id.clone()) {
-            diags.error(
-                &join(&at, "integrationId"),
-                format!("integrationId '{}' is used twice", file.integration_id),
-                "give every integration its own id",
-            );
-        }
-        if let Some(i) = validate_integration(file, &at, diags) {
-            out.push(i);
-        }
-    }
-    out
+    let rules = ListRules {
+        max: MAX_INTEGRATIONS,
+        noun: "integrations per API",
+        key: "integrationId",
+    };
+    decode_unique::<FileIntegration>(values, path, &rules, |i| &i.integration_id, diags)
+        .into_iter()
+        .filter_map(|(at, file)| validate_integration(file, &at, diags))
+        .collect()
 }
 
 fn validate_integration(file: FileIntegration, path: &str, diags: &mut Diagnostics) -> Option<Integration> {

@@ -138,6 +138,51 @@ fn decode_each<T: DeserializeOwned>(values: &[Value], path: &str, diags: &mut Di
         .collect()
 }
 
+/// Limits of a list of identified elements (`authorizers`, `integrations`, `stages`, `apis`).
+struct ListRules {
+    /// AWS's quota for the list.
+    max: usize,
+    /// The list's name in messages.
+    noun: &'static str,
+    /// The identifying field, unique within the list.
+    key: &'static str,
+}
+
+/// Decodes a list, checking its quota and that every element's identifying field is unique.
+fn decode_unique<T: DeserializeOwned>(
+    values: &[Value],
+    path: &str,
+    rules: &ListRules,
+    id: fn(&T) -> &str,
+    diags: &mut Diagnostics,
+) -> Vec<(String, T)> {
+    if values.len() > rules.max {
+        diags.error(
+            path,
+            format!(
+                "at most {} {} are allowed (found {})",
+                rules.max,
+                rules.noun,
+                values.len()
+            ),
+            "remove the ones no route uses",
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    let elements = decode_each::<T>(values, path, diags);
+    for (at, element) in &elements {
+        if !seen.insert(id(element).to_owned()) {
+            let key = rules.key;
+            diags.error(
+                &join(at, key),
+                format!("{key} '{}' is used twice", id(element)),
+                &format!("give every entry its own {key}"),
+            );
+        }
+    }
+    elements
+}
+
 /// Checks a string's length in characters.
 fn check_len(value: &str, min: usize, max: usize, path: &str, what: &str, diags: &mut Diagnostics) {
     let n = value.chars().count();

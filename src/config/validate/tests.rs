@@ -293,3 +293,29 @@ fn hostile_config_text_gives_errors_not_panics() {
         let _ = from_text(text);
     }
 }
+
+#[test]
+fn rejects_duplicate_ids_in_every_list() {
+    let text = solar_with("integrationId: planets", "integrationId: asteroids").replacen(
+        "stages:\n        - stageName: $default\n",
+        "stages:\n        - stageName: $default\n        - stageName: $default\n",
+        1,
+    );
+    let diags = errors(&text);
+    assert!(
+        has(&diags, "gateway.apis[0].integrations[2].integrationId", "used twice"),
+        "{diags}"
+    );
+    assert!(
+        has(&diags, "gateway.apis[0].stages[1].stageName", "used twice"),
+        "{diags}"
+    );
+}
+
+#[test]
+fn enforces_the_authorizer_quota() {
+    let one = "        - authorizerId: okta\n          name: Okta\n";
+    let extra: String = (0..10).map(|i| format!("        - authorizerId: a{i}\n          name: A\n          authorizerType: JWT\n          identitySource: [\"$request.header.Authorization\"]\n          jwtConfiguration:\n            issuer: https://idp.test\n            audience: [\"x\"]\n")).collect();
+    let diags = errors(&solar_with(one, &format!("{extra}{one}")));
+    assert!(has(&diags, "gateway.apis[0].authorizers", "at most 10"), "{diags}");
+}
