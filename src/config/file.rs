@@ -17,6 +17,8 @@ use serde_json::Value;
 pub struct FileConfig {
     /// The data plane.
     pub gateway: Option<Value>,
+    /// The embedded authorization server.
+    pub issuer: Option<Value>,
 }
 
 /// `gateway:`.

@@ -9,6 +9,7 @@
 
 pub mod diagnostic;
 pub mod file;
+pub mod issuer_file;
 pub mod source;
 pub mod validate;
 

@@ -6,6 +6,7 @@
 //!
 //! May import: std, `http`, and its own submodules. Nothing else from the crate.
 
+pub mod issuer;
 pub mod mapping;
 pub mod route_key;
 
@@ -22,6 +23,8 @@ pub use route_key::{MethodSel, PathPattern, PatternSegment, RouteKey};
 pub struct Config {
     /// The data plane, when the file has a `gateway:` section.
     pub gateway: Option<Gateway>,
+    /// The embedded authorization server, when the file has an `issuer:` section.
+    pub issuer: Option<issuer::Issuer>,
 }
 
 /// The gateway (data plane) section.

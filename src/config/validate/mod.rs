@@ -11,6 +11,8 @@
 mod api;
 mod authorizer;
 mod integration;
+mod issuer;
+mod issuer_server;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -37,16 +39,24 @@ pub fn validate(doc: &Document) -> Result<Config, Diagnostics> {
 
 fn validate_root(value: &Value, diags: &mut Diagnostics) -> Option<Config> {
     let file: FileConfig = decode(value, "", diags)?;
-    let Some(gateway) = file.gateway else {
+    if file.gateway.is_none() && file.issuer.is_none() {
         diags.error(
             "",
-            "the file has no `gateway:` section",
+            "the file has neither a `gateway:` nor an `issuer:` section",
             "add a `gateway:` section with `listen:` and `apis:`",
         );
         return None;
-    };
-    let gateway = validate_gateway(&gateway, diags)?;
-    Some(Config { gateway: Some(gateway) })
+    }
+    let gateway = file.gateway.as_ref().map(|g| validate_gateway(g, diags));
+    let issuer = file.issuer.as_ref().map(|i| issuer::validate_issuer(i, diags));
+    // A section that is present but failed has reported why; an absent one is simply None.
+    if matches!(gateway, Some(None)) || matches!(issuer, Some(None)) {
+        return None;
+    }
+    Some(Config {
+        gateway: gateway.flatten(),
+        issuer: issuer.flatten(),
+    })
 }
 
 fn validate_gateway(value: &Value, diags: &mut Diagnostics) -> Option<Gateway> {
