@@ -3,6 +3,7 @@
 //! May import: everything; nothing imports it.
 
 mod explain;
+mod issuer_tools;
 mod validate;
 
 use std::path::PathBuf;
@@ -19,24 +20,45 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `portcullis serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The configuration file (YAML or JSON).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Listen here instead of the file's `gateway.listen` (e.g. 127.0.0.1:0).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Listen here instead of the file's `issuer.listen`.
+    #[arg(long)]
+    pub issuer_listen: Option<std::net::SocketAddr>,
+    /// Worker threads (default: the file's `workers`, else one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Do not write access-log lines to stdout.
+    #[arg(long)]
+    pub no_access_log: bool,
+}
+
+/// `portcullis keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Rotate now: the NEXT key signs, the ACTIVE key retires (still published).
+    Rotate {
+        /// The configuration file with the `issuer:` section.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The authorization server.
+        #[arg(long, default_value = "default")]
+        server: String,
+    },
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the gateway described by a configuration file.
-    Serve {
-        /// The configuration file (YAML or JSON).
-        #[arg(long, short)]
-        config: PathBuf,
-        /// Listen here instead of the file's `gateway.listen` (e.g. 127.0.0.1:0).
-        #[arg(long)]
-        listen: Option<std::net::SocketAddr>,
-        /// Worker threads (default: the file's `workers`, else one per core).
-        #[arg(long)]
-        workers: Option<usize>,
-        /// Do not write access-log lines to stdout.
-        #[arg(long)]
-        no_access_log: bool,
-    },
+    /// Serve the gateway and/or issuer described by a configuration file.
+    Serve(ServeArgs),
     /// Show the route a request takes and every authorizer check on its token.
     Explain {
         /// The configuration file.
@@ -51,6 +73,15 @@ pub enum Command {
         /// The request: `GET /planets` or a URL.
         request: String,
     },
+    /// Print the Argon2id hash of a password (read from standard input) for `passwordHash`.
+    HashPassword {
+        /// The password (prefer standard input: arguments end up in shell history).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Manage the issuer's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Check a configuration file and print every problem with its location.
     Validate {
         /// The configuration file.
@@ -75,28 +106,25 @@ pub fn main() -> ExitCode {
             request,
             jwks,
         }),
-        Command::Serve {
-            config,
-            listen,
-            workers,
-            no_access_log,
-        } => serve(config, listen, workers, no_access_log),
+        Command::Serve(args) => serve(args),
+        Command::HashPassword { password } => issuer_tools::hash(password),
+        Command::Keys(KeysCommand::Rotate { config, server }) => issuer_tools::rotate(&config, &server),
     }
 }
 
-fn serve(
-    config: PathBuf,
-    listen: Option<std::net::SocketAddr>,
-    workers: Option<usize>,
-    no_access_log: bool,
-) -> ExitCode {
-    crate::telemetry::set_access_log(!no_access_log);
-    let workers = workers.or_else(|| configured_workers(&config));
+fn serve(args: ServeArgs) -> ExitCode {
+    crate::telemetry::set_access_log(!args.no_access_log);
+    let workers = args.workers.or_else(|| configured_workers(&args.config));
     let runtime = match build_runtime(workers) {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
-    match runtime.block_on(crate::runtime::serve(crate::runtime::ServeOptions { config, listen })) {
+    let options = crate::runtime::ServeOptions {
+        config: args.config,
+        listen: args.listen,
+        issuer_listen: args.issuer_listen,
+    };
+    match runtime.block_on(crate::runtime::serve(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }

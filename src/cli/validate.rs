@@ -24,9 +24,17 @@ pub fn run(file: &Path) -> ExitCode {
 }
 
 fn summary(config: &Config) -> String {
-    let Some(gateway) = &config.gateway else {
-        return "nothing to serve".to_owned();
-    };
+    let parts: Vec<String> = [
+        config.gateway.as_ref().map(gateway_summary),
+        config.issuer.as_ref().map(issuer_summary),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.join("; ")
+}
+
+fn gateway_summary(gateway: &crate::model::Gateway) -> String {
     let count = |f: fn(&crate::model::Api) -> usize| gateway.apis.iter().map(f).sum::<usize>();
     format!(
         "gateway on {}: {} API(s), {} route(s), {} authorizer(s), {} integration(s), {} stage(s)",
@@ -36,5 +44,23 @@ fn summary(config: &Config) -> String {
         count(|a| a.authorizers.len()),
         count(|a| a.integrations.len()),
         count(|a| a.stages.len()),
+    )
+}
+
+fn issuer_summary(issuer: &crate::model::issuer::Issuer) -> String {
+    let rules: usize = issuer
+        .authorization_servers
+        .iter()
+        .flat_map(|s| &s.policies)
+        .map(|p| p.rules.len())
+        .sum();
+    format!(
+        "issuer on {}: {} authorization server(s), {} rule(s), {} user(s), {} group(s), {} client(s)",
+        issuer.listen,
+        issuer.authorization_servers.len(),
+        rules,
+        issuer.users.len(),
+        issuer.groups.len(),
+        issuer.clients.len(),
     )
 }

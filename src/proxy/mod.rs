@@ -29,6 +29,7 @@ pub use error::GatewayError;
 pub use snapshot::Snapshot;
 
 use crate::client::HttpClient;
+pub use crate::conn::Connection;
 use crate::routing::{NormalizedPath, normalize};
 use crate::telemetry::{AccessLog, new_request_id};
 use snapshot::{CompiledApi, CompiledRoute, CompiledStage};
@@ -39,17 +40,6 @@ pub struct DataPlane {
     pub snapshot: ArcSwap<Snapshot>,
     /// Pooled client for backends.
     pub client: HttpClient,
-}
-
-/// Facts about one client connection.
-#[derive(Debug, Clone, Copy)]
-pub struct Connection {
-    /// The TCP peer.
-    pub client: SocketAddr,
-    /// Our address.
-    pub local: SocketAddr,
-    /// Whether TLS terminates here.
-    pub tls: bool,
 }
 
 /// Facts about one request, for `$context` variables and the access log.

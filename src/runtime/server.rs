@@ -7,6 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::convert::Infallible;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -14,7 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use crate::proxy::{self, Connection, DataPlane};
+use crate::conn::Connection;
 
 /// AWS: request line plus headers at most 10 240 bytes.
 const MAX_HEAD_BYTES: usize = 10_240;
@@ -66,8 +70,16 @@ fn http_builder() -> auto::Builder<TokioExecutor> {
     builder
 }
 
-/// Serves until `shutdown` completes, then drains open connections.
-pub async fn run(listener: Listener, plane: Arc<DataPlane>, shutdown: impl Future<Output = ()>) -> Result<(), String> {
+/// Serves until `shutdown` completes, then drains open connections. `handler` answers each
+/// request; it is called with the facts of the connection the request came on.
+pub async fn run<F, Fut, B>(listener: Listener, handler: F, shutdown: impl Future<Output = ()>) -> Result<(), String>
+where
+    F: Fn(Connection, Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<B>, Infallible>> + Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let builder = Arc::new(http_builder());
     let graceful = GracefulShutdown::new();
     let local = listener.local_addr();
@@ -90,8 +102,8 @@ pub async fn run(listener: Listener, plane: Arc<DataPlane>, shutdown: impl Futur
             local: stream.local_addr().unwrap_or(local),
             tls: listener.tls.is_some(),
         };
-        let plane = plane.clone();
-        let service = service_fn(move |req| proxy::handle(plane.clone(), conn, req));
+        let handler = handler.clone();
+        let service = service_fn(move |req| handler(conn, req));
         match &listener.tls {
             None => {
                 let fut = builder.serve_connection(TokioIo::new(stream), service).into_owned();
