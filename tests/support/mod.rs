@@ -3,6 +3,8 @@
 //! included), and a recording backend that answers and remembers exactly what it received.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod issuer;
+
 #[path = "../../testkit/jwt.rs"]
 pub mod jwt;
 
