@@ -448,3 +448,103 @@ async fn logout_ends_the_session_and_returns_to_a_registered_uri_with_state() {
     );
     assert_eq!(Browser::default().get(&evil).await.status, 400);
 }
+
+fn tenant_with_more_clients() -> String {
+    solar_tenant().replace(
+        "  clients:\n",
+        "  clients:\n    - clientId: solar-spa\n      name: Solar SPA\n      tokenEndpointAuthMethod: none\n      redirectUris: [\"http://localhost:3000/callback\"]\n      grantTypes: [authorization_code, refresh_token]\n    - clientId: solar-post\n      clientSecret: solar-post-secret-0123\n      name: Solar post client\n      tokenEndpointAuthMethod: client_secret_post\n      grantTypes: [client_credentials]\n",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_clients_must_use_pkce_and_authenticate_with_none() {
+    let issuer = Issuer::start(&tenant_with_more_clients());
+    let base = |extra: &str| {
+        format!(
+            "{}?client_id=solar-spa&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&state=s{extra}",
+            issuer.endpoint("/v1/authorize")
+        )
+    };
+    let no_pkce = Browser::default().get(&base("")).await;
+    assert_eq!(
+        redirect_params(&no_pkce)["error"],
+        "invalid_request",
+        "PKCE is required for public clients"
+    );
+    let mut browser = Browser::default();
+    let url = base(&format!(
+        "&code_challenge={}&code_challenge_method=S256",
+        support::issuer::CHALLENGE
+    ));
+    let back = browser
+        .sign_in(&issuer, &url, "carl.sagan@mailinator.com", "PaleBlueDot-1980")
+        .await;
+    let code = redirect_params(&back)["code"].clone();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "http://localhost:3000/callback"),
+        ("client_id", "solar-spa"),
+        ("code_verifier", support::issuer::VERIFIER),
+    ];
+    let r = support::issuer::post_form(&issuer.endpoint("/v1/token"), &form, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(claims(r.json()["access_token"].as_str().unwrap())["cid"], "solar-spa");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_secret_post_clients_authenticate_in_the_body() {
+    let issuer = Issuer::start(&tenant_with_more_clients());
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("scope", SILVER),
+        ("client_id", "solar-post"),
+        ("client_secret", "solar-post-secret-0123"),
+    ];
+    let r = support::issuer::post_form(&issuer.endpoint("/v1/token"), &form, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_post_and_login_hint_work_as_okta_does() {
+    let issuer = Issuer::start(&solar_tenant());
+    let mut browser = Browser::default();
+    let url = authorize_url(
+        &issuer,
+        "openid",
+        &[
+            ("response_mode", "form_post"),
+            ("login_hint", "carl.sagan@mailinator.com"),
+        ],
+    );
+    let page = browser.get(&url).await;
+    assert!(
+        page.body.contains("value=\"carl.sagan@mailinator.com\""),
+        "login_hint pre-fills the username"
+    );
+    let interaction = support::issuer::hidden(&page.body, "interaction");
+    let csrf = support::issuer::hidden(&page.body, "csrf");
+    let back = browser
+        .post(
+            &issuer.endpoint("/v1/login"),
+            &[
+                ("interaction", &interaction),
+                ("csrf", &csrf),
+                ("username", "carl.sagan@mailinator.com"),
+                ("password", "PaleBlueDot-1980"),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, 200);
+    assert!(
+        back.body
+            .contains("method=\"post\" action=\"http://localhost:8080/authorization-code/callback\""),
+        "{}",
+        back.body
+    );
+    assert!(
+        back.body.contains("name=\"code\"")
+            && back.body.contains("name=\"state\" value=\"st-123\"")
+            && back.body.contains("name=\"iss\"")
+    );
+}
