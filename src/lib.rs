@@ -25,6 +25,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod conn;
+pub mod demo;
 pub mod issuer;
 pub mod jwks;
 pub mod model;
