@@ -90,14 +90,31 @@ async fn concurrent_redemptions_of_one_code_have_exactly_one_winner() {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let (issuer, c) = (issuer.clone(), c.clone());
-            tokio::spawn(async move { redeem(&issuer, &c, &[]).await.status.as_u16() })
+            tokio::spawn(async move { redeem(&issuer, &c, &[]).await })
         })
         .collect();
-    let mut statuses = Vec::new();
+    let mut replies = Vec::new();
     for t in tasks {
-        statuses.push(t.await.unwrap());
+        replies.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    let winners: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.status == 200 || r.json()["error"] == "invalid_grant")
+    );
+    let at = winners[0].json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        introspect(&issuer, &at).await["active"],
+        false,
+        "the replays revoked the winner's grant (A-08)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -59,15 +59,21 @@ pub fn issue(state: &IssuerState, req: &TokenRequest<'_>, now: i64) -> Result<Is
     let (header, claims) = core::access_token(&issue);
     let access_token = key.sign_jwt(&header, &claims)?;
     let recorded_jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
-    state
-        .store
-        .record_access_token(
-            recorded_jti,
-            req.grant_id,
-            &req.client.client_id,
-            now + req.access_lifetime,
-        )
-        .map_err(|e| e.to_string())?;
+    let recorded = state.store.record_access_token(
+        recorded_jti,
+        req.grant_id,
+        &req.client.client_id,
+        now + req.access_lifetime,
+    );
+    match recorded {
+        // The grant was revoked while this request was being served (a concurrent replay of
+        // its code, A-08/A-09): the token is still issued, but it is unknown to
+        // introspection, userinfo and refresh, i.e. inactive from the start.
+        Err(crate::store::StoreError::GrantRevoked) => {
+            tracing::warn!("issuing tokens of a grant revoked meanwhile; they are inactive")
+        }
+        other => other.map_err(|e| e.to_string())?,
+    }
     let id_token = match (req.user, req.scopes.iter().any(|s| s == "openid")) {
         (Some(_), true) => {
             let id_jti = core::random_token(18)?;

@@ -1,30 +1,32 @@
-//! Starting the embedded authorization server: open its store, load and maintain its keys,
-//! bind its listener, and serve until shutdown.
+//! Starting the embedded authorization server on a bound listener: open its store, load and
+//! maintain its keys, and serve until shutdown.
 
-use std::net::SocketAddr;
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Shutdown, bind, server, stopped};
+use super::{Listener, Shutdown, server, stopped};
 use crate::issuer::{IssuerState, keys};
 use crate::model::issuer::Issuer;
 use crate::store::Store;
 
-/// Binds the issuer and returns the future that serves it.
-pub async fn start(
-    tenant: Issuer,
-    config_dir: &Path,
-    listen: Option<SocketAddr>,
-    shutdown: Shutdown,
-) -> Result<impl std::future::Future<Output = Result<(), String>> + Send + 'static, String> {
-    let store_path = if tenant.store.is_absolute() {
+/// The store file of `tenant`, relative paths taken from `config_dir`.
+pub fn store_path(tenant: &Issuer, config_dir: &Path) -> std::path::PathBuf {
+    if tenant.store.is_absolute() {
         tenant.store.clone()
     } else {
         config_dir.join(&tenant.store)
-    };
-    let store =
-        Store::open(&store_path).map_err(|e| format!("cannot open the issuer store {}: {e}", store_path.display()))?;
-    let listener = bind(listen.unwrap_or(tenant.listen), None).await?;
+    }
+}
+
+/// Prepares the issuer and returns the future that serves it on `listener`.
+pub async fn start(
+    tenant: Issuer,
+    store: &Path,
+    listener: Listener,
+    shutdown: Shutdown,
+) -> Result<impl Future<Output = Result<(), String>> + Send + 'static, String> {
+    let store = Store::open(store).map_err(|e| format!("cannot open the issuer store {}: {e}", store.display()))?;
     let base_url = tenant
         .base_url
         .clone()

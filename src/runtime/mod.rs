@@ -9,21 +9,17 @@
 //! May import: everything below it (`proxy`, `issuer`, `jwks`, `store`, `config`, `model`,
 //! `client`, `telemetry`).
 
+mod gateway;
 mod issuer;
 mod reload;
 mod server;
 mod tls;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use tokio::sync::watch;
 
-use crate::jwks::{HttpFetcher, Registry, SystemClock};
-use crate::model::Gateway;
-use crate::proxy::{DataPlane, Snapshot};
-
+pub use issuer::store_path;
 pub use server::{Listener, bind};
 
 /// What `portcullis serve` needs.
@@ -44,20 +40,43 @@ pub async fn stopped(mut shutdown: Shutdown) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
-/// Loads the file, starts every section it has and serves until SIGINT/SIGTERM.
+/// Loads the file, starts every section it has and serves until SIGINT/SIGTERM. Every
+/// listener is bound before any service starts, so a taken port leaves nothing half-started.
 pub async fn serve(options: ServeOptions) -> Result<(), String> {
     let config = crate::config::load(&options.config).map_err(|d| format!("{}:\n{d}", options.config.display()))?;
+    let issuer_listener = match &config.issuer {
+        Some(t) => Some(bind(options.issuer_listen.unwrap_or(t.listen), None).await?),
+        None => None,
+    };
+    let gateway_listener = match &config.gateway {
+        Some(g) => {
+            let tls = g.tls.as_ref().map(tls::acceptor).transpose()?;
+            Some(bind(options.listen.unwrap_or(g.listen), tls).await?)
+        }
+        None => None,
+    };
     let (stop, shutdown) = watch::channel(false);
     let mut services = tokio::task::JoinSet::new();
-    if let Some(tenant) = config.issuer {
-        let dir = config_dir(&options.config);
-        let started = issuer::start(tenant, &dir, options.issuer_listen, shutdown.clone()).await?;
-        services.spawn(started);
+    if let (Some(tenant), Some(listener)) = (config.issuer, issuer_listener) {
+        let store = issuer::store_path(&tenant, &config_dir(&options.config));
+        services.spawn(issuer::start(tenant, &store, listener, shutdown.clone()).await?);
     }
-    if let Some(gateway) = config.gateway {
-        let started = start_gateway(gateway, &options, shutdown.clone()).await?;
-        services.spawn(started);
+    if let (Some(gw), Some(listener)) = (config.gateway, gateway_listener) {
+        services.spawn(gateway::start(
+            &gw,
+            listener,
+            Some(options.config.clone()),
+            shutdown.clone(),
+        )?);
     }
+    run_until_signal(services, stop).await
+}
+
+/// Waits for SIGINT/SIGTERM (or a service ending on its own), then stops every service.
+pub async fn run_until_signal(
+    mut services: tokio::task::JoinSet<Result<(), String>>,
+    stop: watch::Sender<bool>,
+) -> Result<(), String> {
     tokio::select! {
         () = shutdown_signal() => {}
         Some(result) = services.join_next() => {
@@ -75,39 +94,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
 /// The directory relative paths in the configuration are resolved against.
 fn config_dir(config: &Path) -> PathBuf {
     config.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// Binds the gateway listener and returns the future that serves it.
-async fn start_gateway(
-    gateway: Gateway,
-    options: &ServeOptions,
-    shutdown: Shutdown,
-) -> Result<impl std::future::Future<Output = Result<(), String>> + Send + 'static, String> {
-    let client = crate::client::build();
-    let registry = Arc::new(Registry::new(
-        Arc::new(HttpFetcher::new(client.clone())),
-        Arc::new(SystemClock),
-    ));
-    let snapshot = Snapshot::build(&gateway, &registry)?;
-    let plane = Arc::new(DataPlane {
-        snapshot: ArcSwap::from_pointee(snapshot),
-        client,
-    });
-    let tls = match &gateway.tls {
-        Some(t) => Some(tls::acceptor(t)?),
-        None => None,
-    };
-    let listener = bind(options.listen.unwrap_or(gateway.listen), tls).await?;
-    let reloader = reload::spawn(options.config.clone(), plane.clone(), registry.clone());
-    let scheme = if listener.is_tls() { "https" } else { "http" };
-    eprintln!("portcullis: gateway listening on {scheme}://{}", listener.local_addr());
-    Ok(async move {
-        let handler = move |conn, req| crate::proxy::handle(plane.clone(), conn, req);
-        let result = server::run(listener, handler, stopped(shutdown)).await;
-        reloader.abort();
-        drop(registry);
-        result
-    })
 }
 
 /// Completes on SIGINT or SIGTERM.

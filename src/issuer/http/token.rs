@@ -237,11 +237,12 @@ fn issue_for_user(
                 .unwrap_or(604_800),
         };
         let token = core::random_token(32).map_err(server_error)?;
-        call.state
-            .store
-            .insert_refresh(&core::token_hash(&token), &record)
-            .map_err(server_error)?;
-        Some(token)
+        match call.state.store.insert_refresh(&core::token_hash(&token), &record) {
+            Ok(()) => Some(token),
+            // Revoked meanwhile by a concurrent replay of the code: no refresh token.
+            Err(crate::store::StoreError::GrantRevoked) => None,
+            Err(e) => return Err(server_error(e)),
+        }
     } else {
         None
     };
