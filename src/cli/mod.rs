@@ -4,6 +4,7 @@
 
 mod explain;
 mod issuer_tools;
+mod token;
 mod validate;
 
 use std::path::PathBuf;
@@ -40,6 +41,52 @@ pub struct ServeArgs {
     pub no_access_log: bool,
 }
 
+/// `portcullis demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Gateway port.
+    #[arg(long, default_value_t = 8000)]
+    pub gateway_port: u16,
+    /// Issuer port.
+    #[arg(long, default_value_t = 8100)]
+    pub issuer_port: u16,
+    /// Solar-system backend port.
+    #[arg(long, default_value_t = 8200)]
+    pub backend_port: u16,
+    /// Test web app port.
+    #[arg(long, default_value_t = 8080)]
+    pub app_port: u16,
+    /// Where the issuer keeps keys and sessions (default: the per-user data directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `portcullis token`.
+#[derive(Debug, clap::Args)]
+pub struct TokenCliArgs {
+    /// The issuer.
+    #[arg(long, default_value = "http://localhost:8100/oauth2/default")]
+    pub issuer: String,
+    /// Client id (client credentials; with --user, the web client to sign in with).
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Client secret.
+    #[arg(long)]
+    pub secret: Option<String>,
+    /// Sign in as this user (authorization code + PKCE through the issuer's form).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The user's password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Space-separated scopes.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Redirect URI registered for the web client.
+    #[arg(long, default_value = "http://localhost:8080/authorization-code/callback")]
+    pub redirect_uri: String,
+}
+
 /// `portcullis keys …`.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -57,8 +104,12 @@ pub enum KeysCommand {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole reference scenario on loopback: issuer, backend, gateway, test web app.
+    Demo(DemoArgs),
     /// Serve the gateway and/or issuer described by a configuration file.
     Serve(ServeArgs),
+    /// Print an access token (client credentials, or a user's sign-in) for scripts and curl.
+    Token(TokenCliArgs),
     /// Show the route a request takes and every authorizer check on its token.
     Explain {
         /// The configuration file.
@@ -107,6 +158,8 @@ pub fn main() -> ExitCode {
             jwks,
         }),
         Command::Serve(args) => serve(args),
+        Command::Demo(args) => demo(args),
+        Command::Token(args) => token_command(args),
         Command::HashPassword { password } => issuer_tools::hash(password),
         Command::Keys(KeysCommand::Rotate { config, server }) => issuer_tools::rotate(&config, &server),
     }
@@ -126,6 +179,47 @@ fn serve(args: ServeArgs) -> ExitCode {
     };
     match runtime.block_on(crate::runtime::serve(options)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn demo(args: DemoArgs) -> ExitCode {
+    let options = crate::runtime::DemoOptions {
+        gateway_port: args.gateway_port,
+        issuer_port: args.issuer_port,
+        backend_port: args.backend_port,
+        app_port: args.app_port,
+        data_dir: args.data_dir.unwrap_or_else(crate::runtime::default_data_dir),
+    };
+    let runtime = match build_runtime(None) {
+        Ok(rt) => rt,
+        Err(err) => return fail(&format!("cannot start the runtime: {err}")),
+    };
+    match runtime.block_on(crate::runtime::demo(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn token_command(args: TokenCliArgs) -> ExitCode {
+    let args = token::TokenArgs {
+        issuer: args.issuer,
+        client: args.client,
+        secret: args.secret,
+        user: args.user,
+        password: args.password,
+        scope: args.scope,
+        redirect_uri: args.redirect_uri,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => return fail(&format!("cannot start the runtime: {err}")),
+    };
+    match runtime.block_on(token::run(args)) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
         Err(err) => fail(&err),
     }
 }

@@ -7,3 +7,4 @@
 
 pub mod backend;
 pub mod data;
+pub mod webapp;

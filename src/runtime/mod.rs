@@ -9,6 +9,7 @@
 //! May import: everything below it (`proxy`, `issuer`, `jwks`, `store`, `config`, `model`,
 //! `client`, `telemetry`).
 
+mod demo;
 mod gateway;
 mod issuer;
 mod reload;
@@ -19,6 +20,9 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::watch;
 
+/// Runs `portcullis demo`.
+pub use demo::run as demo;
+pub use demo::{DemoOptions, default_data_dir};
 pub use issuer::store_path;
 pub use server::{Listener, bind};
 

@@ -52,6 +52,8 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+impl std::error::Error for FetchError {}
+
 /// The client, cheap to clone.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -81,7 +83,9 @@ impl HttpClient {
         let secs = self.timeout.as_secs_f32();
         match tokio::time::timeout(self.timeout, self.exchange(request)).await {
             Ok(result) => result,
-            Err(_) => Err(FetchError::Unreachable(format!("{target} did not answer within {secs} s"))),
+            Err(_) => Err(FetchError::Unreachable(format!(
+                "{target} did not answer within {secs} s"
+            ))),
         }
     }
 
@@ -89,7 +93,11 @@ impl HttpClient {
         let target = request.uri().to_string();
         let response = self.inner.request(request).await.map_err(|err| {
             let why = format!("{target}: {}", source_chain(&err));
-            if err.is_connect() { FetchError::Unreachable(why) } else { FetchError::Failed(why) }
+            if err.is_connect() {
+                FetchError::Unreachable(why)
+            } else {
+                FetchError::Failed(why)
+            }
         })?;
         let (parts, body) = response.into_parts();
         let body = Limited::new(body, MAX_BODY)
@@ -97,7 +105,11 @@ impl HttpClient {
             .await
             .map_err(|err| FetchError::Failed(format!("{target}: reading the body: {err}")))?
             .to_bytes();
-        Ok(Fetched { status: parts.status, headers: parts.headers, body })
+        Ok(Fetched {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
     }
 }
 

@@ -85,7 +85,10 @@ impl std::error::Error for ConfigError {}
 impl AppConfig {
     /// Reads the configuration through `lookup` (a variable name → its value).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut r = Reader { lookup: &lookup, problems: Vec::new() };
+        let mut r = Reader {
+            lookup: &lookup,
+            problems: Vec::new(),
+        };
         let issuer = r.url("ISSUER", "the issuer URL, e.g. http://localhost:8100/oauth2/default");
         let client_id = r.required("CLIENT_ID", "the client id of the web app registered at the issuer");
         let client_secret = r.required("CLIENT_SECRET", "the client secret of that web app");
@@ -96,10 +99,13 @@ impl AppConfig {
         r.check_url("REDIRECT_URI", &redirect_uri);
         let session_secret = r.required("SESSION_SECRET", "a long random string that signs the session cookie");
         if !session_secret.is_empty() && session_secret.chars().count() < 16 {
-            r.problems.push("SESSION_SECRET is too short: use at least 16 random characters".to_owned());
+            r.problems
+                .push("SESSION_SECRET is too short: use at least 16 random characters".to_owned());
         }
         let session_max_age = Duration::from_secs(r.number("SESSION_MAX_AGE", 3600u64));
-        let extra_scopes = r.get("EXTRA_SCOPES").map_or_else(default_extra_scopes, |s| split_scopes(&s));
+        let extra_scopes = r
+            .get("EXTRA_SCOPES")
+            .map_or_else(default_extra_scopes, |s| split_scopes(&s));
         if !r.problems.is_empty() {
             return Err(ConfigError { problems: r.problems });
         }
@@ -178,7 +184,9 @@ struct Reader<'a, F: Fn(&str) -> Option<String>> {
 
 impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     fn get(&self, name: &str) -> Option<String> {
-        (self.lookup)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.lookup)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     fn required(&mut self, name: &str, what: &str) -> String {
@@ -199,7 +207,8 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     fn check_url(&mut self, name: &str, value: &str) {
         let (origin, _) = split_url(value);
         if !(value.starts_with("http://") || value.starts_with("https://")) || origin.ends_with("//") {
-            self.problems.push(format!("{name} must be an http:// or https:// URL, not {value:?}"));
+            self.problems
+                .push(format!("{name} must be an http:// or https:// URL, not {value:?}"));
         }
     }
 
@@ -208,7 +217,8 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
         match text.parse::<T>() {
             Ok(n) if n != T::default() => n,
             _ => {
-                self.problems.push(format!("{name} must be a positive whole number, not {text:?}"));
+                self.problems
+                    .push(format!("{name} must be a positive whole number, not {text:?}"));
                 default
             }
         }
@@ -232,7 +242,11 @@ pub fn parse_dotenv(text: &str) -> Result<HashMap<String, String>, ConfigError> 
             _ => problems.push(format!(".env line {}: expected KEY=VALUE, found {line:?}", index + 1)),
         }
     }
-    if problems.is_empty() { Ok(vars) } else { Err(ConfigError { problems }) }
+    if problems.is_empty() {
+        Ok(vars)
+    } else {
+        Err(ConfigError { problems })
+    }
 }
 
 fn dotenv_value(value: &str) -> String {
@@ -248,7 +262,9 @@ fn dotenv_value(value: &str) -> String {
 }
 
 fn problem(message: String) -> ConfigError {
-    ConfigError { problems: vec![message] }
+    ConfigError {
+        problems: vec![message],
+    }
 }
 
 fn default_redirect_uri(port: u16) -> String {

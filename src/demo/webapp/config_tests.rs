@@ -45,7 +45,10 @@ fn reads_the_original_sample_apps_variable_names_with_demo_defaults() -> Result<
 fn derives_the_redirect_uri_from_the_port_unless_it_is_given() -> Result<(), ConfigError> {
     let mut map = complete();
     map.insert("PORT".into(), "9090".into());
-    assert_eq!(read(&map)?.redirect_uri, "http://localhost:9090/authorization-code/callback");
+    assert_eq!(
+        read(&map)?.redirect_uri,
+        "http://localhost:9090/authorization-code/callback"
+    );
     map.insert("REDIRECT_URI".into(), "https://app.example.com:8443".into());
     let config = read(&map)?;
     assert_eq!(config.callback_path(), "/");
@@ -61,7 +64,10 @@ fn names_every_missing_variable_in_one_error() {
     };
     let text = err.to_string();
     for name in ["ISSUER", "CLIENT_SECRET", "AUD", "GATEWAY_URI", "SESSION_SECRET"] {
-        assert!(text.contains(&format!("{name} is not set")), "{name} not named in {text}");
+        assert!(
+            text.contains(&format!("{name} is not set")),
+            "{name} not named in {text}"
+        );
     }
     assert!(!text.contains("CLIENT_ID is not set"));
     assert_eq!(err.problems.len(), 5);
@@ -74,7 +80,9 @@ fn refuses_bad_numbers_urls_and_short_secrets_naming_the_variable() {
     map.insert("SESSION_MAX_AGE".into(), "0".into());
     map.insert("GATEWAY_URI".into(), "localhost:8000".into());
     map.insert("SESSION_SECRET".into(), "short".into());
-    let Err(err) = read(&map) else { unreachable!("a bad configuration was accepted") };
+    let Err(err) = read(&map) else {
+        unreachable!("a bad configuration was accepted")
+    };
     let text = err.to_string();
     for name in ["PORT", "SESSION_MAX_AGE", "GATEWAY_URI", "SESSION_SECRET"] {
         assert!(text.contains(name), "{name} not named in {text}");
@@ -93,12 +101,25 @@ fn lets_extra_scopes_be_emptied_to_ask_exactly_what_the_original_asked() -> Resu
 
 #[test]
 fn parses_a_dotenv_file_with_comments_quotes_and_export() -> Result<(), ConfigError> {
-    let text = "# the sample app's .env\n\nISSUER=\"http://localhost:8100/oauth2/default\"\nexport CLIENT_ID='solar-system-app'\nAUD=api://default # inline comment\nSESSION_SECRET=\"a # is kept in quotes\"\nEMPTY=\n";
+    let text = r#"# the sample app's .env
+
+ISSUER="http://localhost:8100/oauth2/default"
+export CLIENT_ID='solar-system-app'
+AUD=api://default # inline comment
+SESSION_SECRET="a # is kept in quotes"
+EMPTY=
+"#;
     let map = parse_dotenv(text)?;
-    assert_eq!(map.get("ISSUER").map(String::as_str), Some("http://localhost:8100/oauth2/default"));
+    assert_eq!(
+        map.get("ISSUER").map(String::as_str),
+        Some("http://localhost:8100/oauth2/default")
+    );
     assert_eq!(map.get("CLIENT_ID").map(String::as_str), Some("solar-system-app"));
     assert_eq!(map.get("AUD").map(String::as_str), Some("api://default"));
-    assert_eq!(map.get("SESSION_SECRET").map(String::as_str), Some("a # is kept in quotes"));
+    assert_eq!(
+        map.get("SESSION_SECRET").map(String::as_str),
+        Some("a # is kept in quotes")
+    );
     assert_eq!(map.get("EMPTY").map(String::as_str), Some(""));
     Ok(())
 }
@@ -136,7 +157,10 @@ fn lets_the_environment_win_over_the_dotenv_file() -> Result<(), ConfigError> {
     file_and_rest.extend(file);
     let config = AppConfig::from_layers(|name| env.get(name).cloned(), &file_and_rest)?;
     assert_eq!(config.port, 9000);
-    assert_eq!(config.audience, "api://from-file", "an empty environment value counts as unset");
+    assert_eq!(
+        config.audience, "api://from-file",
+        "an empty environment value counts as unset"
+    );
     Ok(())
 }
 

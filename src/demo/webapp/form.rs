@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn encodes_reserved_characters_and_spaces_as_the_form_encoding_says() {
-        assert_eq!(encode("openid http://myapp.com/scp/silver"), "openid+http%3A%2F%2Fmyapp.com%2Fscp%2Fsilver");
+        assert_eq!(
+            encode("openid http://myapp.com/scp/silver"),
+            "openid+http%3A%2F%2Fmyapp.com%2Fscp%2Fsilver"
+        );
         assert_eq!(encode("a:b@c+d~é"), "a%3Ab%40c%2Bd%7E%C3%A9");
         assert_eq!(encode("safe-._*AZaz09"), "safe-._*AZaz09");
     }
@@ -104,7 +107,10 @@ mod tests {
     fn parses_queries_and_finds_the_first_value() {
         let q = "error=access_denied&error_description=Policy+evaluation+failed%2C+sorry&flag&state=a&state=b";
         assert_eq!(get(q, "error").as_deref(), Some("access_denied"));
-        assert_eq!(get(q, "error_description").as_deref(), Some("Policy evaluation failed, sorry"));
+        assert_eq!(
+            get(q, "error_description").as_deref(),
+            Some("Policy evaluation failed, sorry")
+        );
         assert_eq!(get(q, "flag").as_deref(), Some(""));
         assert_eq!(get(q, "state").as_deref(), Some("a"));
         assert_eq!(get(q, "missing"), None);

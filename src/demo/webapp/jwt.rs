@@ -41,7 +41,10 @@ pub fn decode(token: &str) -> Result<Decoded, String> {
     let [header, claims, _signature] = parts.as_slice() else {
         return Err(format!("not a JWT: {} dot-separated parts instead of 3", parts.len()));
     };
-    Ok(Decoded { header: object(header, "header")?, claims: object(claims, "claims")? })
+    Ok(Decoded {
+        header: object(header, "header")?,
+        claims: object(claims, "claims")?,
+    })
 }
 
 fn object(part: &str, what: &str) -> Result<Map<String, Value>, String> {
@@ -59,7 +62,12 @@ fn object(part: &str, what: &str) -> Result<Map<String, Value>, String> {
 #[cfg(test)]
 pub fn unsigned(header: &Value, claims: &Value) -> String {
     let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    format!("{}.{}.{}", part(header), part(claims), URL_SAFE_NO_PAD.encode("not-a-signature"))
+    format!(
+        "{}.{}.{}",
+        part(header),
+        part(claims),
+        URL_SAFE_NO_PAD.encode("not-a-signature")
+    )
 }
 
 #[cfg(test)]
@@ -70,7 +78,10 @@ mod tests {
 
     #[test]
     fn decodes_the_header_and_the_claims() -> Result<(), String> {
-        let token = unsigned(&json!({"alg": "RS256", "kid": "k1"}), &json!({"sub": "carl", "aud": "api://default"}));
+        let token = unsigned(
+            &json!({"alg": "RS256", "kid": "k1"}),
+            &json!({"sub": "carl", "aud": "api://default"}),
+        );
         let decoded = decode(&token)?;
         assert_eq!(decoded.header.get("kid"), Some(&json!("k1")));
         assert_eq!(decoded.str_claim("sub"), Some("carl"));
@@ -91,6 +102,9 @@ mod tests {
         for bad in ["", "abc", "a.b", "a.b.c.d", "!!.??.x", "e30.W10.x", "bm90IGpzb24.e30.x"] {
             assert!(decode(bad).is_err(), "{bad:?} decoded");
         }
-        assert!(decode("e30.e30.").is_ok(), "empty objects and an empty signature still decode");
+        assert!(
+            decode("e30.e30.").is_ok(),
+            "empty objects and an empty signature still decode"
+        );
     }
 }

@@ -98,7 +98,8 @@ impl Session {
 
     /// Takes the pending sign-in whose `state` is `state`, if it is not too old.
     pub fn take_pending(&mut self, state: &str, now: Instant) -> Option<PendingLogin> {
-        self.pending.retain(|p| now.saturating_duration_since(p.started) <= PENDING_MAX_AGE);
+        self.pending
+            .retain(|p| now.saturating_duration_since(p.started) <= PENDING_MAX_AGE);
         let index = self.pending.iter().position(|p| p.state == state)?;
         Some(self.pending.remove(index))
     }
@@ -122,7 +123,12 @@ impl Sessions {
     /// `Secure` attribute (for an app served over https).
     pub fn new(secret: &str, max_age: Duration, secure: bool) -> Self {
         let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-        Sessions { key, max_age, secure, map: Mutex::new(HashMap::new()) }
+        Sessions {
+            key,
+            max_age,
+            secure,
+            map: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The cookie value for `id`: `{id}.{base64url(HMAC-SHA256(id))}`.
@@ -156,7 +162,13 @@ impl Sessions {
         let id = random_token(32)?;
         let mut map = self.lock();
         make_room(&mut map, now);
-        map.insert(id.clone(), Entry { session: Session::default(), expires: now + self.max_age });
+        map.insert(
+            id.clone(),
+            Entry {
+                session: Session::default(),
+                expires: now + self.max_age,
+            },
+        );
         Ok(id)
     }
 
@@ -182,7 +194,9 @@ impl Sessions {
     pub fn rotate(&self, id: &str, now: Instant) -> Result<Option<String>, String> {
         let new_id = random_token(32)?;
         let mut map = self.lock();
-        let Some(entry) = map.remove(id).filter(|e| e.expires > now) else { return Ok(None) };
+        let Some(entry) = map.remove(id).filter(|e| e.expires > now) else {
+            return Ok(None);
+        };
         map.insert(new_id.clone(), entry);
         Ok(Some(new_id))
     }
@@ -196,7 +210,10 @@ impl Sessions {
     pub fn set_cookie(&self, id: &str) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
         let max_age = self.max_age.as_secs();
-        format!("{COOKIE_NAME}={}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}", self.sign(id))
+        format!(
+            "{COOKIE_NAME}={}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+            self.sign(id)
+        )
     }
 
     /// The `Set-Cookie` value that makes the browser forget its session.

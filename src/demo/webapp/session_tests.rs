@@ -12,7 +12,13 @@ fn store() -> Sessions {
 
 fn pending(state: &str, started: Instant) -> PendingLogin {
     let (nonce, verifier) = (format!("n-{state}"), format!("v-{state}"));
-    PendingLogin { tier: Tier::Silver, state: state.to_owned(), nonce, verifier, started }
+    PendingLogin {
+        tier: Tier::Silver,
+        state: state.to_owned(),
+        nonce,
+        verifier,
+        started,
+    }
 }
 
 fn cookie_headers(value: &str) -> HeaderMap {
@@ -49,12 +55,19 @@ fn refuses_a_tampered_cookie() -> Result<(), String> {
     let signed = sessions.sign(&id);
     let other_id = format!("X{}", &id[1..]);
     let (_, tag) = signed.rsplit_once('.').unwrap_or_default();
-    assert_eq!(sessions.verify(&format!("{other_id}.{tag}")), None, "id changed, tag kept");
+    assert_eq!(
+        sessions.verify(&format!("{other_id}.{tag}")),
+        None,
+        "id changed, tag kept"
+    );
     assert_eq!(sessions.verify(&format!("{signed}A")), None, "tag changed");
     assert_eq!(sessions.verify(&id), None, "no tag at all");
     let foreign = Sessions::new("another secret entirely", Duration::from_secs(60), false);
     assert_eq!(foreign.verify(&signed), None, "signed with another secret");
-    assert_eq!(sessions.id_from_headers(&cookie_headers(&format!("{COOKIE_NAME}={other_id}.{tag}"))), None);
+    assert_eq!(
+        sessions.id_from_headers(&cookie_headers(&format!("{COOKIE_NAME}={other_id}.{tag}"))),
+        None
+    );
     Ok(())
 }
 
@@ -78,7 +91,10 @@ fn forgets_a_session_after_its_max_age() -> Result<(), String> {
     let id = sessions.create(start)?;
     assert!(sessions.get(&id, start + Duration::from_secs(59)).is_some());
     assert!(sessions.get(&id, start + Duration::from_secs(60)).is_none());
-    assert!(sessions.get(&id, start).is_none(), "an expired session is dropped, not revived");
+    assert!(
+        sessions.get(&id, start).is_none(),
+        "an expired session is dropped, not revived"
+    );
     Ok(())
 }
 
@@ -88,7 +104,9 @@ fn gives_a_signed_in_session_a_fresh_id() -> Result<(), String> {
     let now = Instant::now();
     let id = sessions.create(now)?;
     sessions.update(&id, now, |s| s.remember(pending("s1", now)));
-    let Some(new_id) = sessions.rotate(&id, now)? else { unreachable!("a live session was not rotated") };
+    let Some(new_id) = sessions.rotate(&id, now)? else {
+        unreachable!("a live session was not rotated")
+    };
     assert_ne!(new_id, id);
     assert!(sessions.get(&id, now).is_none());
     assert_eq!(sessions.get(&new_id, now).map(|s| s.pending.len()), Some(1));
@@ -103,9 +121,19 @@ fn takes_a_pending_sign_in_only_once_and_only_for_its_state() {
     session.remember(pending("s1", now));
     session.remember(pending("s2", now));
     assert!(session.take_pending("other", now).is_none());
-    assert_eq!(session.take_pending("s2", now).map(|p| p.nonce), Some("n-s2".to_owned()));
-    assert!(session.take_pending("s2", now).is_none(), "a state is good for one answer");
-    assert!(session.take_pending("s1", now + PENDING_MAX_AGE + Duration::from_secs(1)).is_none());
+    assert_eq!(
+        session.take_pending("s2", now).map(|p| p.nonce),
+        Some("n-s2".to_owned())
+    );
+    assert!(
+        session.take_pending("s2", now).is_none(),
+        "a state is good for one answer"
+    );
+    assert!(
+        session
+            .take_pending("s1", now + PENDING_MAX_AGE + Duration::from_secs(1))
+            .is_none()
+    );
 }
 
 #[test]

@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn puts_extra_scopes_after_openid_without_repeating_it() {
         let extra = vec!["openid".to_owned(), "profile".to_owned(), "email".to_owned()];
-        assert_eq!(Tier::Silver.scope_param(&extra), "openid profile email http://myapp.com/scp/silver");
+        assert_eq!(
+            Tier::Silver.scope_param(&extra),
+            "openid profile email http://myapp.com/scp/silver"
+        );
     }
 
     #[test]
