@@ -1,0 +1,131 @@
+//! `portcullis demo` as a process: a taken port is named with its flag and nothing starts;
+//! Ctrl-C (SIGINT) stops all four services within a second; state survives a restart.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn(ports: &[u16; 4], data: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["demo", "--data-dir"])
+        .arg(data)
+        .args([
+            "--gateway-port",
+            &ports[0].to_string(),
+            "--issuer-port",
+            &ports[1].to_string(),
+        ])
+        .args([
+            "--backend-port",
+            &ports[2].to_string(),
+            "--app-port",
+            &ports[3].to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_ready(child: &mut Child) {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("Press Ctrl-C") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("the demo did not start");
+}
+
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+#[test]
+fn a_taken_port_is_named_with_its_flag_and_nothing_is_left_running() {
+    let data = support::TempDir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ports = [
+        free_port(),
+        free_port(),
+        taken.local_addr().unwrap().port(),
+        free_port(),
+    ];
+    let out = spawn(&ports, &data.0).wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("port {}", ports[2])) && err.contains("--backend-port"),
+        "{err}"
+    );
+    assert!(
+        !listening(ports[0]) && !listening(ports[1]) && !listening(ports[3]),
+        "nothing half-started"
+    );
+}
+
+#[test]
+fn sigint_stops_every_service_within_a_second() {
+    let data = support::TempDir::new();
+    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let mut demo = spawn(&ports, &data.0);
+    wait_ready(&mut demo);
+    assert!(ports.iter().all(|p| listening(*p)), "all four services listen");
+    let started = Instant::now();
+    Command::new("kill")
+        .args(["-INT", &demo.id().to_string()])
+        .status()
+        .unwrap();
+    let status = demo.wait().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(status.success(), "{status:?}");
+    assert!(ports.iter().all(|p| !listening(*p)));
+}
+
+#[test]
+fn the_issuers_keys_survive_a_demo_restart() {
+    let data = support::TempDir::new();
+    let jwks = |port: u16| {
+        let out = Command::new("curl")
+            .args(["-s", &format!("http://127.0.0.1:{port}/oauth2/default/v1/keys")])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let mut first = spawn(&ports, &data.0);
+    wait_ready(&mut first);
+    let before = jwks(ports[1]);
+    Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    first.wait().unwrap();
+    let mut second = spawn(&ports, &data.0);
+    wait_ready(&mut second);
+    let after = jwks(ports[1]);
+    let _ = second.kill();
+    let _ = second.wait();
+    assert!(before.contains("\"kid\""), "{before}");
+    assert_eq!(before, after);
+}
