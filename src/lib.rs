@@ -4,21 +4,28 @@
 //! # Architecture
 //!
 //! ```text
-//!            ┌──────────── cli (clap) ────────────┐
-//!            │                                    │
-//!   runtime (composition, listeners, reload = hot swap of snapshots)
-//!     │
-//!   proxy (data plane: normalize → stage → route → authorize → forward → respond)
-//!     │      \            \
-//!   routing  auth  ←  jwks (discovery, JWKS cache)   client (outbound HTTP)   telemetry
+//!            ┌──────────────── cli (clap) ────────────────┐
+//!            │                                            │
+//!   runtime (composition: listeners, reload = hot swap of snapshots, demo)
+//!     │               │                      │
+//!   proxy           issuer                 demo
+//!  (data plane:    (Okta-style authz      (solar-system backend,
+//!   normalize →     server: core,          test web app; HTTP only)
+//!   stage → route   http, keys, tokens)
+//!   → authorize →     │
+//!   forward)        store (SQLite: keys, codes, grants, refresh tokens, sessions)
+//!     │      \
+//!   routing  auth ← jwks (discovery, JWKS cache)    client (outbound HTTP)   telemetry
 //!     \       |
-//!   config ── model (validated AWS vocabulary: Api, Route, RouteKey, Integration, Authorizer…)
+//!   config ── model (validated vocabulary: AWS's for the gateway, Okta's for the issuer)
 //! ```
 //!
 //! - `model` is the vocabulary; `config` is the only way to build it (two-stage validation).
 //! - `routing` and the claim checks in `auth` are pure: no I/O, time passed in.
-//! - Only `jwks` (keys) and `proxy` (backends) touch the network, both through `client`.
-//! - A configuration change builds a whole new `proxy::Snapshot` and swaps it atomically.
+//! - `auth` never imports `issuer`: the gateway finds the embedded issuer the way it finds
+//!   Okta, by discovery and JWKS over HTTP. `demo` imports neither.
+//! - A gateway configuration change builds a whole new `proxy::Snapshot` and swaps it
+//!   atomically.
 
 pub mod auth;
 pub mod cli;
