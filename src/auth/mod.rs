@@ -2,7 +2,7 @@
 //! JWT authorizer does, and survives hostile tokens.
 //!
 //! Purpose: given a request's headers and query, a trusted [`KeySet`] and the
-//! route's [`Rules`] and scopes, find the token ([`extract`]), judge it
+//! route's [`Rules`] and scopes, find the token ([`extract()`]), judge it
 //! ([`authorize`]) and describe a refusal ([`AuthError`],
 //! [`www_authenticate`]). The `explain` command runs the same pipeline with a
 //! [`Recorder`].
