@@ -6,17 +6,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use std::process::Command;
 
 #[test]
 fn the_story_passes_in_chromium() {
@@ -26,39 +16,14 @@ fn the_story_passes_in_chromium() {
         "the browser test needs Chromium and e2e/node_modules: run scripts/test-all, which installs both"
     );
     let data = support::TempDir::new();
-    let ports: Vec<u16> = (0..4).map(|_| free_port()).collect();
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["demo", "--data-dir"])
-        .arg(&data.0)
-        .args([
-            "--gateway-port",
-            &ports[0].to_string(),
-            "--issuer-port",
-            &ports[1].to_string(),
-        ])
-        .args([
-            "--backend-port",
-            &ports[2].to_string(),
-            "--app-port",
-            &ports[3].to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = demo.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("Press Ctrl-C") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    if rx.recv_timeout(Duration::from_secs(30)).is_err() {
-        let _ = demo.kill();
-        panic!("the demo did not start");
-    }
+    let ports = [
+        support::free_port(),
+        support::free_port(),
+        support::free_port(),
+        support::free_port(),
+    ];
+    let mut demo = support::spawn_demo(&ports, &data.0);
+    support::wait_for_demo(&mut demo);
     let out = Command::new("node")
         .args(["--test", "e2e/story.test.mjs"])
         .current_dir(root)

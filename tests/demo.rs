@@ -5,53 +5,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn(ports: &[u16; 4], data: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["demo", "--data-dir"])
-        .arg(data)
-        .args([
-            "--gateway-port",
-            &ports[0].to_string(),
-            "--issuer-port",
-            &ports[1].to_string(),
-        ])
-        .args([
-            "--backend-port",
-            &ports[2].to_string(),
-            "--app-port",
-            &ports[3].to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-fn wait_ready(child: &mut Child) {
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("Press Ctrl-C") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("the demo did not start");
-}
+use support::{free_port, spawn_demo as spawn, wait_for_demo as wait_ready};
 
 fn listening(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()

@@ -479,27 +479,9 @@ impl Reply {
     }
 }
 
-/// Sends a request with headers.
+/// Sends a request with headers and an empty body (redirects are not followed).
 pub async fn send(method: &str, url: &str, headers: &[(&str, &str)]) -> Reply {
-    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut req = Request::builder().method(method).uri(url);
-    for (n, v) in headers {
-        req = req.header(*n, *v);
-    }
-    let resp = tokio::time::timeout(
-        Duration::from_secs(20),
-        client.request(req.body(Full::new(Bytes::new())).unwrap()),
-    )
-    .await
-    .expect("timed out")
-    .expect("request failed");
-    let (parts, body) = resp.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    Reply {
-        status: parts.status,
-        headers: parts.headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    issuer::request(method, url, headers, String::new()).await
 }
 
 /// GET with an optional bearer token.
@@ -598,5 +580,54 @@ impl Solar {
     /// The gateway URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.gateway.url)
+    }
+}
+
+/// A port that was free a moment ago (for processes that need their ports up front).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `portcullis demo` on the given ports (gateway, issuer, backend, app) with its state in `data`.
+pub fn spawn_demo(ports: &[u16; 4], data: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["demo", "--data-dir"])
+        .arg(data)
+        .args([
+            "--gateway-port",
+            &ports[0].to_string(),
+            "--issuer-port",
+            &ports[1].to_string(),
+        ])
+        .args([
+            "--backend-port",
+            &ports[2].to_string(),
+            "--app-port",
+            &ports[3].to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (bounded) until the demo has printed its banner, i.e. every service is up.
+pub fn wait_for_demo(child: &mut Child) {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("Press Ctrl-C") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    if rx.recv_timeout(Duration::from_secs(30)).is_err() {
+        let _ = child.kill();
+        panic!("the demo did not start");
     }
 }
