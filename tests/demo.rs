@@ -86,3 +86,60 @@ fn the_issuers_keys_survive_a_demo_restart() {
     assert!(before.contains("\"kid\""), "{before}");
     assert_eq!(before, after);
 }
+
+#[test]
+fn the_web_app_runs_alone_from_the_sample_apps_variables() {
+    let dir = support::TempDir::new();
+    let missing = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["webapp", "--env-file"])
+        .arg(dir.0.join("none"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    for name in [
+        "ISSUER",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "AUD",
+        "GATEWAY_URI",
+        "SESSION_SECRET",
+    ] {
+        assert!(err.contains(name), "{name} missing from: {err}");
+    }
+    let port = free_port();
+    let env = dir.0.join(".env");
+    std::fs::write(&env, format!("ISSUER=http://localhost:9/oauth2/default\nCLIENT_ID=app\nCLIENT_SECRET=secret\nAUD=api://default\nGATEWAY_URI=http://localhost:9\nPORT={port}\nSESSION_SECRET=0123456789abcdef0123\n")).unwrap();
+    let mut app = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["webapp", "--env-file"])
+        .arg(&env)
+        .env_clear()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = app.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(
+        first.contains(&format!("listening on http://127.0.0.1:{port}")),
+        "{first}"
+    );
+    let page = Command::new("curl")
+        .args(["-s", &format!("http://127.0.0.1:{port}/")])
+        .output()
+        .unwrap();
+    let _ = app.kill();
+    let _ = app.wait();
+    let body = String::from_utf8_lossy(&page.stdout);
+    assert!(
+        body.contains("Solar system API"),
+        "{body} {}",
+        String::from_utf8_lossy(&page.stderr)
+    );
+}

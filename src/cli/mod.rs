@@ -110,6 +110,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print an access token (client credentials, or a user's sign-in) for scripts and curl.
     Token(TokenCliArgs),
+    /// Run only the test web app, configured like the original sample app (ISSUER, CLIENT_ID,
+    /// CLIENT_SECRET, AUD, GATEWAY_URI, PORT, REDIRECT_URI, SESSION_SECRET, SESSION_MAX_AGE in the
+    /// environment or a .env file), e.g. against a real Okta tenant and AWS HTTP API.
+    Webapp {
+        /// The .env file read for variables the environment lacks.
+        #[arg(long, default_value = ".env")]
+        env_file: PathBuf,
+        /// Address to bind (the port comes from PORT).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
     /// Show the route a request takes and every authorizer check on its token.
     Explain {
         /// The configuration file.
@@ -160,6 +171,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo(args),
         Command::Token(args) => token_command(args),
+        Command::Webapp { env_file, host } => webapp(&env_file, host),
         Command::HashPassword { password } => issuer_tools::hash(password),
         Command::Keys(KeysCommand::Rotate { config, server }) => issuer_tools::rotate(&config, &server),
     }
@@ -196,6 +208,34 @@ fn demo(args: DemoArgs) -> ExitCode {
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
     match runtime.block_on(crate::runtime::demo(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn webapp(env_file: &std::path::Path, host: std::net::IpAddr) -> ExitCode {
+    let config = match crate::demo::webapp::AppConfig::from_env_and_file(env_file) {
+        Ok(c) => c,
+        Err(err) => return fail(&err.to_string()),
+    };
+    let runtime = match build_runtime(None) {
+        Ok(rt) => rt,
+        Err(err) => return fail(&format!("cannot start the runtime: {err}")),
+    };
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((host, config.port)).await.map_err(|e| {
+            format!(
+                "cannot listen on {host}:{}: {e} (set PORT to another port)",
+                config.port
+            )
+        })?;
+        eprintln!(
+            "portcullis: test web app listening on http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        crate::demo::webapp::serve(config, listener, crate::runtime::shutdown_signal()).await
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
