@@ -205,13 +205,13 @@ impl WebApp {
 /// Serves the test web app for `config` on `listener` (bound by the caller, who reports a taken
 /// port) until `shutdown` completes.
 ///
-/// ```ignore
+/// ```no_run
 /// # async fn demo() -> Result<(), String> {
 /// use portcullis::demo::webapp::{AppConfig, serve};
 /// let config = AppConfig::demo("http://localhost:8100/oauth2/default", "http://localhost:8000", 8080)
 ///     .map_err(|e| e.to_string())?;
 /// let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await
-///     .map_err(|e| format!("port 8080 (--webapp-port): {e}"))?;
+///     .map_err(|e| format!("port 8080 (--app-port): {e}"))?;
 /// serve(config, listener, async { let _ = tokio::signal::ctrl_c().await; }).await
 /// # }
 /// ```
