@@ -490,3 +490,37 @@ async fn the_gateway_accepts_this_issuers_tokens_like_any_other() {
     );
     let _ = claims(at);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refreshed_access_token_keeps_the_lifetime_of_the_rule_that_granted_it() {
+    let tenant = solar_tenant().replacen(
+        "              people: { groups: [silver subscribers] }\n",
+        "              people: { groups: [silver subscribers] }\n              accessTokenLifetimeMinutes: 5\n",
+        1,
+    );
+    assert!(tenant.contains("accessTokenLifetimeMinutes: 5"));
+    let issuer = Issuer::start(&tenant);
+    let tokens = code_flow(
+        &issuer,
+        "carl.sagan@mailinator.com",
+        "PaleBlueDot-1980",
+        &format!("openid offline_access {SILVER}"),
+    )
+    .await;
+    assert_eq!(tokens["expires_in"], 300);
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    let refreshed = token_request(
+        &issuer,
+        "solar-system-app",
+        "solar-system-app-secret",
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+    )
+    .await
+    .json();
+    assert_eq!(
+        refreshed["expires_in"], 300,
+        "the silver rule's 5 minutes, not the first rule's 60"
+    );
+    let c = claims(refreshed["access_token"].as_str().unwrap());
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 300);
+}

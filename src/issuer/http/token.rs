@@ -329,7 +329,7 @@ fn refresh(call: &Call<'_>, client: &Client, form: &Form) -> Result<Value, Failu
     let scopes = narrowed_scopes(&record, form.get("scope"))?;
     let next = next_refresh_token(call, client, &record, &hash, token, within_grace, now)?;
     let user_id = record.user_id.clone().ok_or_else(|| invalid_grant(BAD_REFRESH))?;
-    let lifetimes = serde_json::json!({ "access_lifetime": rule_lifetime(call, &record.scopes) });
+    let lifetimes = serde_json::json!({ "access_lifetime": rule_lifetime(call, client, &user_id, &record.scopes) });
     let mut body = issue_for_user(
         call,
         client,
@@ -410,16 +410,17 @@ fn next_refresh_token(
     }
 }
 
-/// The access-token lifetime for a refresh: the longest rule lifetime that allows the scopes
-/// (the original rule is not stored with the token; rules rarely change between refreshes).
-fn rule_lifetime(call: &Call<'_>, _scopes: &[String]) -> u64 {
-    call.server
-        .config
-        .policies
-        .iter()
-        .filter(|p| p.active)
-        .flat_map(|p| &p.rules)
-        .map(|r| r.access_token_lifetime.as_secs())
-        .next()
-        .unwrap_or(3600)
+/// The access-token lifetime for a refresh: that of the rule the original grant would match
+/// (the rule is not stored with the token, so it is found again), else the one-hour default.
+fn rule_lifetime(call: &Call<'_>, client: &Client, user_id: &str, scopes: &[String]) -> u64 {
+    let Some(user) = call.state.tenant.user(user_id) else {
+        return 3600;
+    };
+    let req = PolicyRequest {
+        client,
+        user: Some(user),
+        grant: GrantType::AuthorizationCode,
+        scopes,
+    };
+    core::evaluate(&call.server.config, &req).map_or(3600, |grant| grant.rule.access_token_lifetime.as_secs())
 }
