@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::core::KeyRing;
 use super::throttle::Throttle;
+use crate::auth::KeySet;
 use crate::model::issuer::{AuthorizationServer, Issuer};
 use crate::store::Store;
 
@@ -18,6 +19,8 @@ pub struct ServerState {
     pub issuer: String,
     /// Its keys; replaced whole on rotation.
     pub keys: RwLock<Arc<KeyRing>>,
+    /// The published keys, parsed for verifying our own tokens; rebuilt with `keys`.
+    pub verifier: RwLock<Option<Arc<KeySet>>>,
 }
 
 impl ServerState {
@@ -31,8 +34,20 @@ impl ServerState {
 
     /// Installs a new key ring.
     pub fn set_keys(&self, ring: KeyRing) {
-        let mut slot = self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *slot = Arc::new(ring);
+        let verifier = serde_json::to_vec(&ring.jwks())
+            .ok()
+            .and_then(|jwks| KeySet::from_jwks(&jwks).ok())
+            .map(|(k, _)| Arc::new(k));
+        *self.verifier.write().unwrap_or_else(std::sync::PoisonError::into_inner) = verifier;
+        *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(ring);
+    }
+
+    /// The published keys as a verifier (none before the first key exists).
+    pub fn verifier(&self) -> Option<Arc<KeySet>> {
+        self.verifier
+            .read()
+            .map(|v| v.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// The longest lifetime of any token this server signs (for keeping retired keys).
@@ -96,6 +111,7 @@ impl IssuerState {
                     config: s.clone(),
                     issuer: format!("{base_url}/oauth2/{}", s.id),
                     keys: RwLock::new(Arc::new(KeyRing::empty())),
+                    verifier: RwLock::new(None),
                 };
                 (s.id.clone(), state)
             })

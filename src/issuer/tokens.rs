@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::core::{self, Issue};
 use super::state::{IssuerState, ServerState};
-use crate::auth::{self, Alg, KeySet};
+use crate::auth::{self, Alg};
 use crate::model::issuer::{Client, User};
 
 /// What a token set is issued for.
@@ -116,8 +116,7 @@ pub fn verify_own(server: &ServerState, token: &str) -> Option<Map<String, Value
     if parsed.header.alg.as_deref() != Some("RS256") {
         return None;
     }
-    let jwks = serde_json::to_vec(&server.keys().jwks()).ok()?;
-    let (keys, _) = KeySet::from_jwks(&jwks).ok()?;
+    let keys = server.verifier()?;
     let verdict = keys.verify(kid, Alg::RS256, parsed.signing_input.as_bytes(), &parsed.signature);
     if verdict != auth::keys::Verdict::Valid {
         return None;
