@@ -369,13 +369,18 @@ pub async fn sign_in(call: &Call<'_>) -> Response<Body> {
 /// Verifies a password off the async workers (Argon2 is deliberately slow); an unknown user
 /// is checked against a dummy hash so both cases take the same time.
 async fn check_password(user: Option<&User>, password: String) -> bool {
-    const DUMMY: &str =
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Gx8jqrQ1TjrSz6b2m5lf2mEyLrbWd7G1V6yk1iVnQ3Y";
-    let hash = user.map_or(DUMMY.to_owned(), |u| u.password_hash.clone());
+    let hash = user.map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let known = user.is_some();
     tokio::task::spawn_blocking(move || core::verify_password(&password, &hash) && known)
         .await
         .unwrap_or(false)
+}
+
+/// A real Argon2id hash (made once per process) that unknown logins are checked against, so
+/// they cost the same time as known ones and reveal nothing about which users exist.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| core::hash_password("portcullis-unknown-user").unwrap_or_default())
 }
 
 fn signed_in(call: &Call<'_>, req: &AuthRequest, user: &User) -> Response<Body> {
@@ -502,6 +507,15 @@ fn send(call: &Call<'_>, req: &AuthRequest, result: Result<Vec<(String, String)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_users_are_checked_against_a_real_argon2id_hash() {
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert!(
+            core::verify_password("portcullis-unknown-user", dummy_hash()),
+            "a verifiable hash costs a full Argon2 run"
+        );
+    }
 
     #[test]
     fn redirect_uris_match_exactly_except_for_a_bare_origin() {
