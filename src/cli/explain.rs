@@ -56,9 +56,9 @@ fn explain(req: &Request) -> Result<bool, String> {
         return Ok(respond(GatewayError::NotFound));
     };
     let route: &Route = found.value;
-    let integration = api
-        .integration(&route.integration_id)
-        .ok_or("route without integration")?;
+    let Some(integration) = route.integration_id.as_deref().and_then(|id| api.integration(id)) else {
+        return Ok(respond(GatewayError::NotFound));
+    };
     println!(
         "route       {} -> integration {} ({})",
         route.route_key, integration.integration_id, integration.uri

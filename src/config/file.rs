@@ -19,6 +19,41 @@ pub struct FileConfig {
     pub gateway: Option<Value>,
     /// The embedded authorization server.
     pub issuer: Option<Value>,
+    /// The apigatewayv2 control plane.
+    pub admin: Option<Value>,
+}
+
+/// `admin:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileAdmin {
+    /// `host:port` the admin listener binds.
+    pub listen: String,
+    /// Access keys allowed to sign requests.
+    #[serde(default)]
+    pub credentials: Vec<FileAccessKey>,
+    /// SQLite file for admin-API APIs (relative to the configuration file).
+    pub store: Option<String>,
+    /// Check issuer discovery on CreateAuthorizer/UpdateAuthorizer (default true).
+    pub check_issuer_discovery: Option<bool>,
+}
+
+/// One entry of `admin.credentials`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileAccessKey {
+    /// `accessKeyId`.
+    pub access_key_id: String,
+    /// `secretAccessKey`.
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for FileAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileAccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `gateway:`.
@@ -31,6 +66,8 @@ pub struct FileGateway {
     pub tls: Option<FileTls>,
     /// Worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `apiEndpoint` template with `{apiId}`.
+    pub api_endpoint: Option<String>,
     /// The APIs.
     #[serde(default)]
     pub apis: Vec<Value>,

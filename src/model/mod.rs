@@ -6,6 +6,7 @@
 //!
 //! May import: std, `http`, and its own submodules. Nothing else from the crate.
 
+pub mod endpoint;
 pub mod issuer;
 pub mod mapping;
 pub mod route_key;
@@ -15,6 +16,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use endpoint::HostPattern;
 pub use mapping::{MappingAction, MappingTarget, ParameterMapping, ValueTemplate};
 pub use route_key::{MethodSel, PathPattern, PatternSegment, RouteKey};
 
@@ -25,6 +27,38 @@ pub struct Config {
     pub gateway: Option<Gateway>,
     /// The embedded authorization server, when the file has an `issuer:` section.
     pub issuer: Option<issuer::Issuer>,
+    /// The apigatewayv2 control plane, when the file has an `admin:` section.
+    pub admin: Option<AdminApi>,
+}
+
+/// The admin API (`admin:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminApi {
+    /// Address its listener binds (default port 8001).
+    pub listen: SocketAddr,
+    /// Access keys that may sign requests.
+    pub credentials: Vec<AccessKey>,
+    /// SQLite file holding admin-API APIs (relative paths: to the configuration file).
+    pub store: PathBuf,
+    /// Whether CreateAuthorizer/UpdateAuthorizer fetch the issuer's discovery document.
+    pub check_issuer_discovery: bool,
+}
+
+/// An AWS-style access key.
+#[derive(Clone, PartialEq)]
+pub struct AccessKey {
+    /// `accessKeyId`.
+    pub access_key_id: String,
+    /// `secretAccessKey`: never printed.
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The gateway (data plane) section.
@@ -38,6 +72,10 @@ pub struct Gateway {
     pub workers: Option<usize>,
     /// The HTTP APIs served by this gateway; the first one is the listener's default API.
     pub apis: Vec<Api>,
+    /// `apiEndpoint` template with `{apiId}` (e.g. `https://{apiId}.api.example.com`): the
+    /// invoke URL the admin API reports, and the `Host` names that select an API. `None`:
+    /// `http(s)://{apiId}.execute-api.localhost:<listener port>`.
+    pub api_endpoint: Option<String>,
 }
 
 /// Certificate and key (PEM files) for TLS termination.
@@ -66,6 +104,16 @@ pub struct Api {
     pub stages: Vec<Stage>,
     /// How `www-authenticate` challenges are written (decision D3).
     pub challenge_style: ChallengeStyle,
+}
+
+/// An admin-API API as the data plane serves it: one validated configuration (routes,
+/// integrations, authorizers) per stage that has a deployment. An API without any still
+/// exists: requests naming it get 404 rather than another API.
+pub struct Deployed {
+    /// `apiId`.
+    pub api_id: String,
+    /// One `Api` per served stage, each holding that stage only.
+    pub versions: Vec<Api>,
 }
 
 /// The syntax of the `www-authenticate` header on 401 and 403 answers.
@@ -152,8 +200,9 @@ pub struct Route {
     pub route_key: RouteKey,
     /// `authorizationType` with its authorizer and scopes.
     pub authorization: Authorization,
-    /// The `integrationId` named by `target: integrations/<id>`.
-    pub integration_id: String,
+    /// The `integrationId` named by `target: integrations/<id>`; `None` for a route created
+    /// through the admin API without a target yet (it answers 404, as on AWS).
+    pub integration_id: Option<String>,
 }
 
 /// How a route is authorized.

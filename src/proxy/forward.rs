@@ -15,7 +15,7 @@ use super::body::ResponseBody;
 use super::error::GatewayError;
 use super::headers::{self, Forwarding};
 use super::mapping::{self, BackendParts, MappingContext};
-use super::snapshot::{CompiledRoute, CompiledStage};
+use super::snapshot::{CompiledIntegration, CompiledRoute, CompiledStage};
 use super::{Connection, RequestFacts};
 use crate::auth::{AuthError, Claims};
 use crate::routing::NormalizedPath;
@@ -38,6 +38,8 @@ pub struct Prepared<'a> {
     pub params: &'a [(String, String)],
     /// The route.
     pub route: &'a CompiledRoute,
+    /// The route's integration.
+    pub integration: &'a CompiledIntegration,
     /// Validated claims, on authorized routes.
     pub claims: Option<&'a Claims>,
 }
@@ -51,7 +53,7 @@ pub async fn forward(
     log: &mut AccessLog,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     check_length(&req)?;
-    let integration = &prepared.route.integration;
+    let integration = prepared.integration;
     let (parts, body) = req.into_parts();
     let full_path = prepared.path.to_path_string();
     let mut out = backend_parts(&prepared, &parts, &full_path, facts)?;
@@ -112,7 +114,7 @@ fn backend_parts(
         query: None,
         path: None,
     };
-    let mappings = &prepared.route.integration.mappings;
+    let mappings = &prepared.integration.mappings;
     if mappings.is_empty() {
         return Ok(out);
     }

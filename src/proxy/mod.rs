@@ -132,7 +132,7 @@ async fn serve(
         .api_for_host(facts.host.as_deref())
         .ok_or(GatewayError::NotFound)?;
     let (stage, route_path) = select_stage(api, &path)?;
-    let found = api
+    let found = stage
         .table
         .find(req.method(), &route_path)
         .ok_or(GatewayError::NotFound)?;
@@ -140,6 +140,8 @@ async fn serve(
     facts.api_id = api.api_id.clone();
     facts.stage = stage.name.clone();
     facts.route_key = route.route_key.clone();
+    // A route created through the admin API without a target yet serves nothing.
+    let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
     let claims = match &route.auth {
         Some(auth) => Some(authorize::authorize(auth, &req).await?),
         None => None,
@@ -151,6 +153,7 @@ async fn serve(
         route_path: &route_path,
         params: &found.params,
         route,
+        integration,
         claims: claims.as_ref(),
     };
     forward::forward(client, request, req, facts, log).await

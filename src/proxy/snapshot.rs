@@ -10,15 +10,21 @@ use std::sync::Arc;
 
 use crate::auth::{Alg, ChallengeStyle, Rules, TokenLocation};
 use crate::jwks::{IssuerSettings, JwksCache, Registry};
-use crate::model::{self, Authorization, IdentitySource};
+use crate::model::{self, Authorization, Deployed, HostPattern, IdentitySource};
 use crate::routing::RouteTable;
 
 use super::target::UriTemplate;
 
 /// Everything a request needs, compiled.
 pub struct Snapshot {
-    /// The APIs, in configuration order.
+    /// The APIs: the configuration file's first, in its order, then the admin API's.
     pub apis: Vec<CompiledApi>,
+    /// `apiId` → index in `apis`.
+    by_id: HashMap<Arc<str>, usize>,
+    /// The API a request gets when its `Host` names none (the file's first API).
+    default_api: Option<usize>,
+    /// Which `Host` values name an API.
+    hosts: HostPattern,
 }
 
 /// One API, compiled.
@@ -29,16 +35,16 @@ pub struct CompiledApi {
     pub named_stages: HashMap<String, Arc<CompiledStage>>,
     /// The `$default` stage, if any.
     pub default_stage: Option<Arc<CompiledStage>>,
-    /// The routes.
-    pub table: RouteTable<CompiledRoute>,
 }
 
-/// A stage, compiled.
+/// A stage, compiled, with the routes of the deployment it serves.
 pub struct CompiledStage {
     /// `stageName`.
     pub name: Arc<str>,
     /// `stageVariables`.
     pub variables: HashMap<String, String>,
+    /// The routes this stage serves (shared by stages serving the same configuration).
+    pub table: Arc<RouteTable<CompiledRoute>>,
 }
 
 /// A route, compiled.
@@ -49,8 +55,8 @@ pub struct CompiledRoute {
     pub is_default: bool,
     /// The authorizer, when the route has one.
     pub auth: Option<CompiledAuth>,
-    /// The integration.
-    pub integration: Arc<CompiledIntegration>,
+    /// The integration (`None`: an admin-API route without a target, answered with 404).
+    pub integration: Option<Arc<CompiledIntegration>>,
 }
 
 /// A route's JWT authorization.
@@ -82,21 +88,74 @@ pub struct CompiledIntegration {
 impl Snapshot {
     /// Compiles a validated gateway configuration.
     pub fn build(gateway: &model::Gateway, registry: &Registry) -> Result<Self, String> {
-        let apis = gateway
-            .apis
-            .iter()
-            .map(|api| compile_api(api, registry))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { apis })
+        Self::build_with(gateway, &[], registry)
     }
 
-    /// The API that serves a request (today: the listener's default, the first API).
-    pub fn api_for_host(&self, _host: Option<&str>) -> Option<&CompiledApi> {
-        self.apis.first()
+    /// Compiles the file's APIs followed by `extra` ones (from the admin API's store). An
+    /// `extra` API whose id the file already uses is left out: the file wins.
+    pub fn build_with(gateway: &model::Gateway, extra: &[Deployed], registry: &Registry) -> Result<Self, String> {
+        let hosts = match &gateway.api_endpoint {
+            Some(template) => HostPattern::from_endpoint(template)?,
+            None => HostPattern::local(),
+        };
+        let mut apis = Vec::new();
+        let mut by_id = HashMap::new();
+        let file = gateway
+            .apis
+            .iter()
+            .map(|a| (a.api_id.as_str(), std::slice::from_ref(a)));
+        let admin = extra.iter().map(|d| (d.api_id.as_str(), d.versions.as_slice()));
+        for (api_id, versions) in file.chain(admin) {
+            if by_id.contains_key(api_id) {
+                continue;
+            }
+            let compiled = compile_api(api_id, versions, registry)?;
+            by_id.insert(compiled.api_id.clone(), apis.len());
+            apis.push(compiled);
+        }
+        let default_api = (!gateway.apis.is_empty()).then_some(0);
+        Ok(Self {
+            apis,
+            by_id,
+            default_api,
+            hosts,
+        })
+    }
+
+    /// The API that serves a request: the one its `Host` names, else the listener's default
+    /// (the configuration file's first API).
+    pub fn api_for_host(&self, host: Option<&str>) -> Option<&CompiledApi> {
+        let named = host.and_then(|h| self.hosts.api_id(h)).and_then(|id| {
+            self.by_id
+                .get(id)
+                .or_else(|| self.by_id.get(id.to_ascii_lowercase().as_str()))
+        });
+        named.or(self.default_api.as_ref()).and_then(|&i| self.apis.get(i))
     }
 }
 
-fn compile_api(api: &model::Api, registry: &Registry) -> Result<CompiledApi, String> {
+fn compile_api(api_id: &str, versions: &[model::Api], registry: &Registry) -> Result<CompiledApi, String> {
+    let mut named_stages = HashMap::new();
+    let mut default_stage = None;
+    for api in versions {
+        let table = Arc::new(compile_routes(api, registry)?);
+        for stage in &api.stages {
+            let compiled = Arc::new(compile_stage(stage, table.clone()));
+            if stage.is_default() {
+                default_stage = Some(compiled);
+            } else {
+                named_stages.insert(stage.stage_name.clone(), compiled);
+            }
+        }
+    }
+    Ok(CompiledApi {
+        api_id: api_id.into(),
+        named_stages,
+        default_stage,
+    })
+}
+
+fn compile_routes(api: &model::Api, registry: &Registry) -> Result<RouteTable<CompiledRoute>, String> {
     let integrations: HashMap<&str, Arc<CompiledIntegration>> = api
         .integrations
         .iter()
@@ -109,20 +168,12 @@ fn compile_api(api: &model::Api, registry: &Registry) -> Result<CompiledApi, Str
             .insert(route.route_key.clone(), compiled)
             .map_err(|e| e.to_string())?;
     }
-    let (defaults, named): (Vec<_>, Vec<_>) = api.stages.iter().partition(|s| s.is_default());
-    Ok(CompiledApi {
-        api_id: api.api_id.as_str().into(),
-        named_stages: named
-            .into_iter()
-            .map(|s| (s.stage_name.clone(), Arc::new(compile_stage(s))))
-            .collect(),
-        default_stage: defaults.first().map(|s| Arc::new(compile_stage(s))),
-        table: builder.build(),
-    })
+    Ok(builder.build())
 }
 
-fn compile_stage(stage: &model::Stage) -> CompiledStage {
+fn compile_stage(stage: &model::Stage, table: Arc<RouteTable<CompiledRoute>>) -> CompiledStage {
     CompiledStage {
+        table,
         name: stage.stage_name.as_str().into(),
         variables: stage
             .stage_variables
@@ -147,10 +198,15 @@ fn compile_route(
     integrations: &HashMap<&str, Arc<CompiledIntegration>>,
     registry: &Registry,
 ) -> Result<CompiledRoute, String> {
-    let integration = integrations
-        .get(route.integration_id.as_str())
-        .cloned()
-        .ok_or_else(|| format!("route {} targets a missing integration", route.route_key))?;
+    let integration = match &route.integration_id {
+        Some(id) => Some(
+            integrations
+                .get(id.as_str())
+                .cloned()
+                .ok_or_else(|| format!("route {} targets a missing integration", route.route_key))?,
+        ),
+        None => None,
+    };
     let auth = match &route.authorization {
         Authorization::None => None,
         Authorization::Jwt { authorizer_id, scopes } => {

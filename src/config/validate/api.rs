@@ -26,11 +26,31 @@ pub(super) fn validate_apis(values: &[Value], path: &str, diags: &mut Diagnostic
     };
     decode_unique::<FileApi>(values, path, &rules, |a| &a.api_id, diags)
         .into_iter()
-        .map(|(at, file)| validate_api(file, &at, diags))
+        .map(|(at, file)| validate_api(file, ApiRules::FILE, &at, diags))
         .collect()
 }
 
-fn validate_api(file: FileApi, path: &str, diags: &mut Diagnostics) -> Api {
+/// What differs between an API written in a file and one written through the admin API.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiRules {
+    /// Every route must name an integration (a file has no later step to attach one).
+    pub require_targets: bool,
+}
+
+impl ApiRules {
+    /// A configuration file's rules.
+    pub const FILE: ApiRules = ApiRules { require_targets: true };
+    /// The admin API's rules: as AWS, a route may exist before its integration is attached.
+    pub const ADMIN: ApiRules = ApiRules { require_targets: false };
+}
+
+/// Validates one API (the JSON shape of an `apis:` entry) on its own.
+pub(super) fn validate_one(value: &Value, rules: ApiRules, diags: &mut Diagnostics) -> Option<Api> {
+    let file: FileApi = super::decode(value, "", diags)?;
+    Some(validate_api(file, rules, "", diags))
+}
+
+fn validate_api(file: FileApi, rules: ApiRules, path: &str, diags: &mut Diagnostics) -> Api {
     check_api_id(&file.api_id, &join(path, "apiId"), diags);
     check_len(&file.name, 1, 128, &join(path, "name"), "name", diags);
     if file.protocol_type != "HTTP" {
@@ -66,7 +86,7 @@ fn validate_api(file: FileApi, path: &str, diags: &mut Diagnostics) -> Api {
         stages: Vec::new(),
         challenge_style,
     };
-    api.routes = validate_routes(&file.routes, &api, &join(path, "routes"), diags);
+    api.routes = validate_routes(&file.routes, &api, rules, &join(path, "routes"), diags);
     api.stages = validate_stages(&file.stages, &join(path, "stages"), diags);
     api
 }
@@ -103,7 +123,7 @@ fn challenge_style(value: Option<&str>, path: &str, diags: &mut Diagnostics) -> 
     }
 }
 
-fn validate_routes(values: &[Value], api: &Api, path: &str, diags: &mut Diagnostics) -> Vec<Route> {
+fn validate_routes(values: &[Value], api: &Api, rules: ApiRules, path: &str, diags: &mut Diagnostics) -> Vec<Route> {
     if values.len() > MAX_ROUTES {
         diags.error(
             path,
@@ -114,7 +134,7 @@ fn validate_routes(values: &[Value], api: &Api, path: &str, diags: &mut Diagnost
     let mut table = RouteTable::builder();
     let mut routes = Vec::new();
     for (at, file) in decode_each::<FileRoute>(values, path, diags) {
-        let Some(route) = validate_route(file, api, &at, diags) else {
+        let Some(route) = validate_route(file, api, rules, &at, diags) else {
             continue;
         };
         if let Err(conflict) = table.insert(route.route_key.clone(), ()) {
@@ -130,7 +150,7 @@ fn validate_routes(values: &[Value], api: &Api, path: &str, diags: &mut Diagnost
     routes
 }
 
-fn validate_route(file: FileRoute, api: &Api, path: &str, diags: &mut Diagnostics) -> Option<Route> {
+fn validate_route(file: FileRoute, api: &Api, rules: ApiRules, path: &str, diags: &mut Diagnostics) -> Option<Route> {
     let key_path = join(path, "routeKey");
     let route_key = match RouteKey::parse(&file.route_key) {
         Ok(key) => Some(key),
@@ -140,8 +160,11 @@ fn validate_route(file: FileRoute, api: &Api, path: &str, diags: &mut Diagnostic
         }
     };
     let authorization = validate_authorization(&file, api, path, diags);
-    let integration_id = validate_target(file.target.as_deref(), api, &join(path, "target"), diags);
-    if let (Some(key), Some(id)) = (&route_key, &integration_id) {
+    let integration_id = match (file.target.as_deref(), rules.require_targets) {
+        (None, false) => Some(None),
+        (target, _) => validate_target(target, api, &join(path, "target"), diags).map(Some),
+    };
+    if let (Some(key), Some(Some(id))) = (&route_key, &integration_id) {
         integration::check_placeholders(key, api, id, &join(path, "target"), diags);
     }
     Some(Route {

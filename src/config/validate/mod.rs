@@ -8,6 +8,7 @@
 //! `crate::routing` (to check route conflicts with the same table the data plane uses), and
 //! the sibling config modules.
 
+mod admin;
 mod api;
 mod authorizer;
 mod integration;
@@ -21,6 +22,18 @@ use super::diagnostic::Diagnostics;
 use super::file::{FileConfig, FileGateway};
 use super::source::{Document, join};
 use crate::model::{Config, Gateway, Tls};
+
+pub use api::ApiRules;
+
+/// Validates one API given as the JSON shape of an `apis:` entry (the admin API's path into
+/// the same rules as the file). Paths in the diagnostics are relative to the API.
+pub fn validate_api(value: &Value, rules: ApiRules) -> Result<crate::model::Api, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    match api::validate_one(value, rules, &mut diags) {
+        Some(api) if diags.is_empty() => Ok(api),
+        _ => Err(diags),
+    }
+}
 
 /// Validates a parsed document.
 pub fn validate(doc: &Document) -> Result<Config, Diagnostics> {
@@ -47,19 +60,29 @@ fn validate_root(value: &Value, diags: &mut Diagnostics) -> Option<Config> {
         );
         return None;
     }
-    let gateway = file.gateway.as_ref().map(|g| validate_gateway(g, diags));
+    if file.admin.is_some() && file.gateway.is_none() {
+        diags.error(
+            "admin",
+            "the admin API manages a gateway, but the file has no `gateway:` section",
+            "add a `gateway:` section with `listen:`",
+        );
+    }
+    let has_admin = file.admin.is_some();
+    let gateway = file.gateway.as_ref().map(|g| validate_gateway(g, has_admin, diags));
     let issuer = file.issuer.as_ref().map(|i| issuer::validate_issuer(i, diags));
+    let admin = file.admin.as_ref().map(|a| admin::validate_admin(a, diags));
     // A section that is present but failed has reported why; an absent one is simply None.
-    if matches!(gateway, Some(None)) || matches!(issuer, Some(None)) {
+    if matches!(gateway, Some(None)) || matches!(issuer, Some(None)) || matches!(admin, Some(None)) {
         return None;
     }
     Some(Config {
         gateway: gateway.flatten(),
         issuer: issuer.flatten(),
+        admin: admin.flatten(),
     })
 }
 
-fn validate_gateway(value: &Value, diags: &mut Diagnostics) -> Option<Gateway> {
+fn validate_gateway(value: &Value, has_admin: bool, diags: &mut Diagnostics) -> Option<Gateway> {
     let path = "gateway";
     let file: FileGateway = decode(value, path, diags)?;
     let listen = match file.listen.parse() {
@@ -80,11 +103,11 @@ fn validate_gateway(value: &Value, diags: &mut Diagnostics) -> Option<Gateway> {
             "omit it to use one per core",
         );
     }
-    if file.apis.is_empty() {
+    if file.apis.is_empty() && !has_admin {
         diags.error(
             &join(path, "apis"),
             "the gateway has no API",
-            "add at least one entry under `apis:`",
+            "add at least one entry under `apis:`, or an `admin:` section to create APIs through the admin API",
         );
     }
     let apis = api::validate_apis(&file.apis, &join(path, "apis"), diags);
@@ -92,7 +115,17 @@ fn validate_gateway(value: &Value, diags: &mut Diagnostics) -> Option<Gateway> {
         certificate: t.certificate.into(),
         key: t.key.into(),
     });
+    if let Some(template) = &file.api_endpoint
+        && let Err(problem) = crate::model::HostPattern::from_endpoint(template)
+    {
+        diags.error(
+            &join(path, "apiEndpoint"),
+            problem,
+            "write e.g. https://{apiId}.api.example.com (a wildcard DNS name pointing at the gateway)",
+        );
+    }
     Some(Gateway {
+        api_endpoint: file.api_endpoint,
         listen: listen?,
         tls,
         workers: file.workers,
