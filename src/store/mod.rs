@@ -1,5 +1,6 @@
-//! Persistence of the embedded OAuth 2.0 / OIDC issuer: one SQLite file holding signing keys,
-//! authorization codes, grants, refresh tokens, access-token state and browser sessions.
+//! Persistence: one SQLite file holding the embedded issuer's signing keys, authorization
+//! codes, grants, refresh tokens, access-token state and browser sessions, and the APIs
+//! written through the admin API (`admin.rs`).
 //!
 //! Invariants:
 //! - Only hashes of secrets are stored: callers pass `code_hash`, `token_hash` and
@@ -44,12 +45,17 @@
 //!   `auth_time` feeds `max_age` checks and the `auth_time` claim; `user_id` is indexed to end
 //!   all of a user's sessions at once.
 //!
+//! - `admin_apis(api_id, seq, record)`: one admin-API API per row; `record` is the admin
+//!   module's JSON (opaque here); `seq` keeps creation order.
+//! - `admin_generation(id = 1, value)`: bumped by every admin-API write (schema version 2).
+//!
 //! Foreign keys tie codes and tokens to their grant; [`Store::purge_expired`] deletes the
 //! children first and a grant only once nothing refers to it.
 //!
 //! May import: std, rusqlite, serde, serde_json. Nothing else from the crate: the store keeps
 //! opaque strings, JSON text and integers.
 
+mod admin;
 mod error;
 mod issuer;
 mod refresh;
@@ -62,6 +68,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use admin::AdminChange;
 pub use error::StoreError;
 pub use issuer::{AccessTokenRecord, CODE_REPLAY_WINDOW_SECS, CodeRecord, Redeem};
 pub use refresh::{RefreshRecord, RefreshState, RefreshUse, Rotation};

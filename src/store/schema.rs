@@ -83,8 +83,23 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions (user_id);
 ";
 
+/// Version 2: APIs written through the admin API.
+const V2: &str = "
+CREATE TABLE admin_apis (
+    api_id TEXT    PRIMARY KEY,
+    seq    INTEGER NOT NULL,
+    record TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE admin_generation (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+) STRICT;
+INSERT INTO admin_generation (id, value) VALUES (1, 0);
+";
+
 /// Every migration, in order; the schema version equals the number applied.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
