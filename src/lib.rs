@@ -27,6 +27,7 @@
 //! - A gateway configuration change builds a whole new `proxy::Snapshot` and swaps it
 //!   atomically.
 
+pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod client;

@@ -21,6 +21,7 @@ fn the_story_passes_in_chromium() {
         support::free_port(),
         support::free_port(),
         support::free_port(),
+        support::free_port(),
     ];
     let mut demo = support::spawn_demo(&ports, &data.0);
     support::wait_for_demo(&mut demo);

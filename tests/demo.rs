@@ -23,6 +23,7 @@ fn a_taken_port_is_named_with_its_flag_and_nothing_is_left_running() {
         free_port(),
         taken.local_addr().unwrap().port(),
         free_port(),
+        free_port(),
     ];
     let out = spawn(&ports, &data.0).wait_with_output().unwrap();
     assert!(!out.status.success());
@@ -32,7 +33,7 @@ fn a_taken_port_is_named_with_its_flag_and_nothing_is_left_running() {
         "{err}"
     );
     assert!(
-        !listening(ports[0]) && !listening(ports[1]) && !listening(ports[3]),
+        !listening(ports[0]) && !listening(ports[1]) && !listening(ports[3]) && !listening(ports[4]),
         "nothing half-started"
     );
 }
@@ -40,10 +41,10 @@ fn a_taken_port_is_named_with_its_flag_and_nothing_is_left_running() {
 #[test]
 fn sigint_stops_every_service_within_a_second() {
     let data = support::TempDir::new();
-    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let ports = [free_port(), free_port(), free_port(), free_port(), free_port()];
     let mut demo = spawn(&ports, &data.0);
     wait_ready(&mut demo);
-    assert!(ports.iter().all(|p| listening(*p)), "all four services listen");
+    assert!(ports.iter().all(|p| listening(*p)), "all five services listen");
     let started = Instant::now();
     Command::new("kill")
         .args(["-INT", &demo.id().to_string()])
@@ -69,7 +70,7 @@ fn the_issuers_keys_survive_a_demo_restart() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let ports = [free_port(), free_port(), free_port(), free_port(), free_port()];
     let mut first = spawn(&ports, &data.0);
     wait_ready(&mut first);
     let before = jwks(ports[1]);

@@ -33,6 +33,9 @@ pub struct ServeArgs {
     /// Listen here instead of the file's `issuer.listen`.
     #[arg(long)]
     pub issuer_listen: Option<std::net::SocketAddr>,
+    /// Listen here instead of the file's `admin.listen`.
+    #[arg(long)]
+    pub admin_listen: Option<std::net::SocketAddr>,
     /// Worker threads (default: the file's `workers`, else one per core).
     #[arg(long)]
     pub workers: Option<usize>,
@@ -56,6 +59,9 @@ pub struct DemoArgs {
     /// Test web app port.
     #[arg(long, default_value_t = 8080)]
     pub app_port: u16,
+    /// Admin API (apigatewayv2) port.
+    #[arg(long, default_value_t = 8001)]
+    pub admin_port: u16,
     /// Where the issuer keeps keys and sessions (default: the per-user data directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
@@ -188,6 +194,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         config: args.config,
         listen: args.listen,
         issuer_listen: args.issuer_listen,
+        admin_listen: args.admin_listen,
     };
     match runtime.block_on(crate::runtime::serve(options)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -201,6 +208,7 @@ fn demo(args: DemoArgs) -> ExitCode {
         issuer_port: args.issuer_port,
         backend_port: args.backend_port,
         app_port: args.app_port,
+        admin_port: args.admin_port,
         data_dir: args.data_dir.unwrap_or_else(crate::runtime::default_data_dir),
     };
     let runtime = match build_runtime(None) {

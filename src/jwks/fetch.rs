@@ -69,6 +69,20 @@ async fn fetch_keys(client: &HttpClient, settings: &IssuerSettings) -> Result<Ke
     Ok(keys)
 }
 
+/// Fetches `{issuer}/.well-known/openid-configuration` and checks that it names this issuer
+/// and a `jwks_uri` (what AWS checks when an authorizer is created).
+pub async fn check_discovery(client: &HttpClient, issuer: &str, allow_insecure_http: bool) -> Result<(), String> {
+    let settings = IssuerSettings {
+        issuer: issuer.to_owned(),
+        ttl: Duration::ZERO,
+        unknown_kid_refetch_interval: Duration::ZERO,
+        allow_insecure_http,
+    };
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let (_, body) = get(client, &url, &settings).await?;
+    jwks_uri_from_discovery(&body, issuer).map(|_| ())
+}
+
 /// Reads `jwks_uri` from a discovery document, checking its `issuer`.
 pub fn jwks_uri_from_discovery(body: &[u8], issuer: &str) -> Result<String, String> {
     let doc: serde_json::Value =

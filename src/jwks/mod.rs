@@ -17,5 +17,5 @@ mod fetch;
 mod registry;
 
 pub use cache::{Clock, FetchFuture, Fetcher, JwksCache, KeyLookup, SystemClock};
-pub use fetch::{HttpFetcher, IssuerSettings};
+pub use fetch::{HttpFetcher, IssuerSettings, check_discovery};
 pub use registry::Registry;

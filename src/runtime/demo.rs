@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::watch;
 
-use super::{Listener, bind, gateway, issuer, run_until_signal, server, stopped};
+use super::{Listener, admin, bind, gateway, issuer, run_until_signal, server, stopped};
 use crate::demo::webapp;
 
 const ISSUER_YAML: &str = include_str!("../../examples/solar-system/issuer.yaml");
@@ -24,6 +24,8 @@ pub struct DemoOptions {
     pub backend_port: u16,
     /// Test web app port (8080).
     pub app_port: u16,
+    /// Admin API port (8001).
+    pub admin_port: u16,
     /// Where the issuer keeps its keys and sessions.
     pub data_dir: PathBuf,
 }
@@ -41,6 +43,7 @@ struct Listeners {
     issuer: Listener,
     backend: Listener,
     gateway: Listener,
+    admin: Listener,
     app: tokio::net::TcpListener,
 }
 
@@ -54,6 +57,7 @@ async fn bind_all(o: &DemoOptions) -> Result<Listeners, String> {
     let issuer = bind_port(o.issuer_port, "issuer", "--issuer-port").await?;
     let backend = bind_port(o.backend_port, "solar-system backend", "--backend-port").await?;
     let gateway = bind_port(o.gateway_port, "gateway", "--gateway-port").await?;
+    let admin = bind_port(o.admin_port, "admin API", "--admin-port").await?;
     let app = tokio::net::TcpListener::bind(("127.0.0.1", o.app_port)).await.map_err(|e| {
         format!("cannot listen on 127.0.0.1:{}: {e}\n  the test web app needs port {}: stop what uses it, or choose another port with --app-port", o.app_port, o.app_port)
     })?;
@@ -61,6 +65,7 @@ async fn bind_all(o: &DemoOptions) -> Result<Listeners, String> {
         issuer,
         backend,
         gateway,
+        admin,
         app,
     })
 }
@@ -73,13 +78,17 @@ fn configs(o: &DemoOptions) -> Result<(crate::model::Config, crate::model::Confi
             .replace("localhost:8200", &format!("localhost:{}", o.backend_port))
             .replace("localhost:8080", &format!("localhost:{}", o.app_port))
             .replace("127.0.0.1:8000", &format!("127.0.0.1:{}", o.gateway_port))
+            .replace("127.0.0.1:8001", &format!("127.0.0.1:{}", o.admin_port))
     };
     let store =
         serde_json::to_string(&o.data_dir.join("issuer.db").display().to_string()).map_err(|e| e.to_string())?;
     let issuer_text = ports(ISSUER_YAML).replace("store: portcullis-data/issuer.db", &format!("store: {store}"));
     let issuer = crate::config::from_text(&issuer_text).map_err(|d| format!("the demo tenant is invalid:\n{d}"))?;
-    let gateway =
-        crate::config::from_text(&ports(GATEWAY_YAML)).map_err(|d| format!("the demo gateway is invalid:\n{d}"))?;
+    let gateway_store =
+        serde_json::to_string(&o.data_dir.join("gateway.db").display().to_string()).map_err(|e| e.to_string())?;
+    let gateway_text =
+        ports(GATEWAY_YAML).replace("store: portcullis-data/gateway.db", &format!("store: {gateway_store}"));
+    let gateway = crate::config::from_text(&gateway_text).map_err(|d| format!("the demo gateway is invalid:\n{d}"))?;
     Ok((issuer, gateway))
 }
 
@@ -88,7 +97,9 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
     std::fs::create_dir_all(&o.data_dir)
         .map_err(|e| format!("cannot create the data directory {}: {e}", o.data_dir.display()))?;
     let (issuer_config, gateway_config) = configs(&o)?;
-    let (Some(tenant), Some(gateway_model)) = (issuer_config.issuer, gateway_config.gateway) else {
+    let (Some(tenant), Some(gateway_model), Some(admin_model)) =
+        (issuer_config.issuer, gateway_config.gateway, gateway_config.admin)
+    else {
         return Err("the demo configuration lacks a section".to_owned());
     };
     let listeners = bind_all(&o).await?;
@@ -111,10 +122,14 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
         |_, req| crate::demo::backend::handle(req),
         stopped(shutdown.clone()),
     ));
+    let endpoint = gateway::endpoint_template(&gateway_model, &listeners.gateway);
+    let admin_state = admin::prepare(&admin_model, &admin_model.store, &gateway_model, endpoint)?;
+    services.spawn(admin::start(admin_state.clone(), listeners.admin, shutdown.clone()));
     services.spawn(gateway::start(
         &gateway_model,
         listeners.gateway,
         None,
+        Some(admin_state),
         shutdown.clone(),
     )?);
     services.spawn(webapp::serve(app_config, listeners.app, stopped(shutdown.clone())));
@@ -131,6 +146,10 @@ fn print_banner(o: &DemoOptions, issuer: &str, data: &Path) {
         format!("  test web app      http://localhost:{}", o.app_port),
         format!("  gateway           {gw}   (GET /asteroids: any token; /planets: silver; /moons: gold)"),
         format!("  issuer            {issuer}"),
+        format!(
+            "  admin API         http://localhost:{}   (apigatewayv2; development key AKIDPORTCULLISLOCAL / portcullis-local-secret)",
+            o.admin_port
+        ),
         format!(
             "  solar-system API  http://localhost:{}   (the unprotected backend)",
             o.backend_port

@@ -9,9 +9,11 @@
 //! May import: everything below it (`proxy`, `issuer`, `jwks`, `store`, `config`, `model`,
 //! `client`, `telemetry`).
 
+mod admin;
 mod demo;
 mod gateway;
 mod issuer;
+mod plane;
 mod reload;
 mod server;
 mod tls;
@@ -34,6 +36,8 @@ pub struct ServeOptions {
     pub listen: Option<std::net::SocketAddr>,
     /// Override of the issuer's `listen` address.
     pub issuer_listen: Option<std::net::SocketAddr>,
+    /// Override of the admin API's `listen` address.
+    pub admin_listen: Option<std::net::SocketAddr>,
 }
 
 /// A signal every service watches; `true` means stop.
@@ -59,17 +63,32 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
         }
         None => None,
     };
+    let admin_listener = match &config.admin {
+        Some(a) => Some(bind(options.admin_listen.unwrap_or(a.listen), None).await?),
+        None => None,
+    };
     let (stop, shutdown) = watch::channel(false);
     let mut services = tokio::task::JoinSet::new();
+    let dir = config_dir(&options.config);
     if let (Some(tenant), Some(listener)) = (config.issuer, issuer_listener) {
-        let store = issuer::store_path(&tenant, &config_dir(&options.config));
+        let store = issuer::store_path(&tenant, &dir);
         services.spawn(issuer::start(tenant, &store, listener, shutdown.clone()).await?);
     }
     if let (Some(gw), Some(listener)) = (config.gateway, gateway_listener) {
+        let admin = match (&config.admin, admin_listener) {
+            (Some(settings), Some(admin_listener)) => {
+                let endpoint = gateway::endpoint_template(&gw, &listener);
+                let state = admin::prepare(settings, &admin::store_path(settings, &dir), &gw, endpoint)?;
+                services.spawn(admin::start(state.clone(), admin_listener, shutdown.clone()));
+                Some(state)
+            }
+            _ => None,
+        };
         services.spawn(gateway::start(
             &gw,
             listener,
             Some(options.config.clone()),
+            admin,
             shutdown.clone(),
         )?);
     }

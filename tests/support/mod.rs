@@ -362,7 +362,7 @@ impl Gateway {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .args(["serve", "--config"])
             .arg(&path)
-            .args(["--listen", "127.0.0.1:0", "--workers", "2"])
+            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--workers", "2"])
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -592,8 +592,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// `portcullis demo` on the given ports (gateway, issuer, backend, app) with its state in `data`.
-pub fn spawn_demo(ports: &[u16; 4], data: &std::path::Path) -> Child {
+/// `portcullis demo` on the given ports (gateway, issuer, backend, app, admin) with its state in `data`.
+pub fn spawn_demo(ports: &[u16; 5], data: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .args(["demo", "--data-dir"])
         .arg(data)
@@ -608,6 +608,8 @@ pub fn spawn_demo(ports: &[u16; 4], data: &std::path::Path) -> Child {
             &ports[2].to_string(),
             "--app-port",
             &ports[3].to_string(),
+            "--admin-port",
+            &ports[4].to_string(),
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
