@@ -13,6 +13,7 @@ use crate::jwks::{IssuerSettings, JwksCache, Registry};
 use crate::model::{self, Authorization, IdentitySource};
 use crate::routing::RouteTable;
 
+use super::cors::CorsPolicy;
 use super::target::UriTemplate;
 
 /// Everything a request needs, compiled.
@@ -31,6 +32,8 @@ pub struct CompiledApi {
     pub default_stage: Option<Arc<CompiledStage>>,
     /// The routes.
     pub table: RouteTable<CompiledRoute>,
+    /// `corsConfiguration`, when the API has one.
+    pub cors: Option<CorsPolicy>,
 }
 
 /// A stage, compiled.
@@ -118,6 +121,7 @@ fn compile_api(api: &model::Api, registry: &Registry) -> Result<CompiledApi, Str
             .collect(),
         default_stage: defaults.first().map(|s| Arc::new(compile_stage(s))),
         table: builder.build(),
+        cors: api.cors.as_ref().map(CorsPolicy::new),
     })
 }
 
