@@ -1,13 +1,13 @@
-//! Golden files for every error response the data plane produces: status, headers (all but
-//! `date` and the random `apigw-requestid`) and body, byte for byte. `UPDATE_GOLDEN=1` rewrites
-//! them; review the diff like code.
+//! Golden files for every error response the data plane produces, and for its own answers to
+//! CORS preflights: status, headers (all but `date` and the random `apigw-requestid`) and body,
+//! byte for byte. `UPDATE_GOLDEN=1` rewrites them; review the diff like code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
 use serde_json::json;
-use support::{Backend, Gateway, JwksMode, Reply, Solar, TestIssuer, get, raw_get, send, solar_config};
+use support::{Backend, Gateway, JwksMode, Reply, Solar, TestIssuer, get, raw_get, send, solar_config, with_cors};
 
 fn render(r: &Reply) -> String {
     let mut out = format!("{} {}\n", r.status.as_u16(), r.status.canonical_reason().unwrap_or(""));
@@ -127,5 +127,37 @@ async fn upstream_failure_responses() {
     check(
         "503-backend-timeout",
         &render(&get(&format!("{}/", gateway.url), None).await),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_responses() {
+    const APP: &str = "http://localhost:8080";
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let cors = "allowOrigins: [\"http://localhost:8080\"]\nallowMethods: [GET, POST]\n\
+                allowHeaders: [authorization]\nexposeHeaders: [www-authenticate]\nmaxAge: 600\n\
+                allowCredentials: true";
+    let gateway = Gateway::start(&with_cors(&solar_config(&issuer.url, &backend.url), cors));
+    let planets = format!("{}/planets", gateway.url);
+    let preflight = |origin: &'static str| {
+        let planets = planets.clone();
+        async move {
+            let headers = [
+                ("origin", origin),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-headers", "authorization"),
+            ];
+            send("OPTIONS", &planets, &headers).await
+        }
+    };
+    check("204-cors-preflight", &render(&preflight(APP).await));
+    check(
+        "204-cors-preflight-other-origin",
+        &render(&preflight("https://evil.example").await),
+    );
+    check(
+        "401-missing-token-cors",
+        &render(&send("GET", &planets, &[("origin", APP)]).await),
     );
 }

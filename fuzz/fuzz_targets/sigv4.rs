@@ -42,7 +42,13 @@ fuzz_target!(|data: &[u8]| {
         headers.insert(AUTHORIZATION, value);
     }
     let method = Method::POST;
-    let req = SignedRequest { method: &method, path: &path, query: query.as_deref(), headers: &headers, body };
+    let req = SignedRequest {
+        method: &method,
+        path: &path,
+        query: query.as_deref(),
+        headers: &headers,
+        body,
+    };
     match sigv4::verify(&req, SERVICE, &secret_for, now) {
         Ok(identity) => assert_eq!(identity.access_key_id, KEY),
         Err(err) => {
@@ -60,13 +66,25 @@ fuzz_target!(|data: &[u8]| {
 
     let mut headers = headers.clone();
     headers.remove(AUTHORIZATION);
-    let unsigned = SignedRequest { headers: &headers, ..req };
+    let unsigned = SignedRequest {
+        headers: &headers,
+        ..req
+    };
     let signed = sigv4::sign(&unsigned, KEY, SECRET, "us-east-1", SERVICE, now);
     let value = HeaderValue::from_str(&signed.authorization).expect("the signer makes a valid header");
     headers.insert(AUTHORIZATION, value);
-    let signed_req = SignedRequest { headers: &headers, ..req };
+    let signed_req = SignedRequest {
+        headers: &headers,
+        ..req
+    };
     match sigv4::verify(&signed_req, SERVICE, &secret_for, now) {
-        Ok(identity) => assert_eq!((identity.access_key_id.as_str(), identity.region.as_str()), (KEY, "us-east-1")),
-        Err(err) => assert!(err.message().starts_with("Found both 'X-Amz-Algorithm'"), "signed but refused: {err:?}"),
+        Ok(identity) => assert_eq!(
+            (identity.access_key_id.as_str(), identity.region.as_str()),
+            (KEY, "us-east-1")
+        ),
+        Err(err) => assert!(
+            err.message().starts_with("Found both 'X-Amz-Algorithm'"),
+            "signed but refused: {err:?}"
+        ),
     }
 });

@@ -103,6 +103,8 @@ pub struct FileApi {
     pub tags: Option<BTreeMap<String, String>>,
     /// Portcullis: `AWS` (default) or `RFC6750` challenge syntax.
     pub www_authenticate_format: Option<String>,
+    /// `corsConfiguration` (decoded by `validate::validate_cors` as a `FileCors`).
+    pub cors_configuration: Option<Value>,
     /// `authorizers`.
     #[serde(default)]
     pub authorizers: Vec<Value>,
@@ -115,6 +117,24 @@ pub struct FileApi {
     /// `stages`.
     #[serde(default)]
     pub stages: Vec<Value>,
+}
+
+/// `corsConfiguration:`, field for field as AWS's `Cors` shape (also the admin API's JSON).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileCors {
+    /// `allowOrigins`: `*`, `scheme://*`, `scheme://host[:port]` or `scheme://*.domain[:port]`.
+    pub allow_origins: Option<Vec<String>>,
+    /// `allowMethods`: methods or `*`.
+    pub allow_methods: Option<Vec<String>>,
+    /// `allowHeaders`: header names or `*`.
+    pub allow_headers: Option<Vec<String>>,
+    /// `exposeHeaders`: header names or `*`.
+    pub expose_headers: Option<Vec<String>>,
+    /// `maxAge` in seconds, −1…86400.
+    pub max_age: Option<i64>,
+    /// `allowCredentials`.
+    pub allow_credentials: Option<bool>,
 }
 
 /// One entry of `authorizers:`.

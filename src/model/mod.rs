@@ -6,6 +6,7 @@
 //!
 //! May import: std, `http`, and its own submodules. Nothing else from the crate.
 
+pub mod cors;
 pub mod endpoint;
 pub mod issuer;
 pub mod mapping;
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use cors::{Cors, OriginPattern};
 pub use endpoint::HostPattern;
 pub use mapping::{MappingAction, MappingTarget, ParameterMapping, ValueTemplate};
 pub use route_key::{MethodSel, PathPattern, PatternSegment, RouteKey};
@@ -104,6 +106,9 @@ pub struct Api {
     pub stages: Vec<Stage>,
     /// How `www-authenticate` challenges are written (decision D3).
     pub challenge_style: ChallengeStyle,
+    /// `corsConfiguration`: when set, the gateway answers CORS preflights and owns the CORS
+    /// headers of every response (AWS §6.2).
+    pub cors: Option<Cors>,
 }
 
 /// An admin-API API as the data plane serves it: one validated configuration (routes,

@@ -1,13 +1,15 @@
 //! The data plane: one request, in the order a reader expects (STYLE habit 7):
-//! normalize → select API and stage → match route → authorize → build the backend request →
-//! forward → respond. Every refusal is a `GatewayError`, turned into AWS's response in one
-//! place (`error`); every response carries `apigw-requestid` and produces one access-log line.
+//! normalize → select API and stage → match route → (answer a CORS preflight) → authorize →
+//! build the backend request → forward → respond. Every refusal is a `GatewayError`, turned into
+//! AWS's response in one place (`error`); every response carries `apigw-requestid`, the API's
+//! CORS headers when it has a `corsConfiguration` (`cors`), and produces one access-log line.
 //!
 //! May import: `crate::model`, `crate::routing`, `crate::auth`, `crate::jwks`, `crate::client`,
 //! `crate::telemetry`, hyper and friends. Never `crate::issuer` or `crate::demo`.
 
 mod authorize;
 mod body;
+pub mod cors;
 pub mod error;
 mod forward;
 pub mod headers;
@@ -22,6 +24,7 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use http::{HeaderValue, Request, Response};
+use http_body::Body as _;
 use hyper::body::Incoming;
 
 pub use body::ResponseBody;
@@ -30,6 +33,7 @@ pub use snapshot::Snapshot;
 
 use crate::client::HttpClient;
 pub use crate::conn::Connection;
+use crate::model::{MethodSel, RouteKey};
 use crate::routing::{NormalizedPath, normalize};
 use crate::telemetry::{AccessLog, new_request_id};
 use snapshot::{CompiledApi, CompiledRoute, CompiledStage};
@@ -102,19 +106,37 @@ pub async fn handle(
     let snapshot = plane.snapshot.load_full();
     let mut facts = RequestFacts::new(&req, &conn);
     let mut log = AccessLog::default();
+    let cors = snapshot
+        .api_for_host(facts.host.as_deref())
+        .and_then(|api| api.cors.as_ref());
+    let origin = cors::origin(req.headers());
     let result = serve(&snapshot, &plane.client, conn, req, &mut facts, &mut log).await;
-    let mut response = match result {
-        Ok(response) => response,
+    let (mut response, is_preflight_answer) = match result {
+        Ok(Answer::Preflight(response)) => (response, true),
+        Ok(Answer::Backend(response)) => (response, false),
         Err(err) => {
             log.record_error(&err);
-            err.into_response().map(ResponseBody::full)
+            (err.into_response().map(ResponseBody::full), false)
         }
     };
+    // The backend's answers and the gateway's own errors alike (browsers can read a 401 only
+    // with CORS headers); the preflight answer already has its own.
+    if let (Some(cors), false) = (cors, is_preflight_answer) {
+        cors.decorate(origin.as_ref(), response.headers_mut());
+    }
     if let Ok(id) = HeaderValue::from_str(&facts.request_id) {
         response.headers_mut().insert("apigw-requestid", id);
     }
     log.status = response.status().as_u16();
     Ok(response.map(|body| body.logged(log.finish(facts))))
+}
+
+/// What `serve` answered with.
+enum Answer {
+    /// The backend's response, still to be finished with the API's CORS headers.
+    Backend(Response<ResponseBody>),
+    /// The gateway's own answer to a CORS preflight, complete as it is.
+    Preflight(Response<ResponseBody>),
 }
 
 async fn serve(
@@ -124,7 +146,7 @@ async fn serve(
     req: Request<Incoming>,
     facts: &mut RequestFacts,
     log: &mut AccessLog,
-) -> Result<Response<ResponseBody>, GatewayError> {
+) -> Result<Answer, GatewayError> {
     check_host(&req)?;
     check_framing(&req)?;
     let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
@@ -132,13 +154,14 @@ async fn serve(
         .api_for_host(facts.host.as_deref())
         .ok_or(GatewayError::NotFound)?;
     let (stage, route_path) = select_stage(api, &path)?;
-    let found = stage
-        .table
-        .find(req.method(), &route_path)
-        .ok_or(GatewayError::NotFound)?;
-    let route: &CompiledRoute = found.value;
     facts.api_id = api.api_id.clone();
     facts.stage = stage.name.clone();
+    let found = stage.table.find(req.method(), &route_path);
+    if let Some(preflight) = answer_preflight(api, &req, found.as_ref().map(|f| f.key)) {
+        return Ok(Answer::Preflight(preflight.map(ResponseBody::full)));
+    }
+    let found = found.ok_or(GatewayError::NotFound)?;
+    let route: &CompiledRoute = found.value;
     facts.route_key = route.route_key.clone();
     // A route created through the admin API without a target yet serves nothing.
     let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
@@ -156,7 +179,26 @@ async fn serve(
         integration,
         claims: claims.as_ref(),
     };
-    forward::forward(client, request, req, facts, log).await
+    forward::forward(client, request, req, facts, log)
+        .await
+        .map(Answer::Backend)
+}
+
+/// The gateway answers a CORS preflight itself, before any authorizer, when the API has a
+/// CORS configuration and the route AWS would pick for `OPTIONS <path>` is not an `OPTIONS`
+/// route: `ANY` routes and `$default` never capture preflights (docs/compat.md, "CORS").
+fn answer_preflight(
+    api: &CompiledApi,
+    req: &Request<Incoming>,
+    route: Option<&RouteKey>,
+) -> Option<Response<bytes::Bytes>> {
+    let policy = api.cors.as_ref()?;
+    let has_body = !req.body().is_end_stream();
+    if !cors::is_preflight(req.method(), req.headers(), has_body) {
+        return None;
+    }
+    let claimed = route.is_some_and(|key| key.method() == Some(MethodSel::Options));
+    (!claimed).then(|| policy.preflight(req.headers()))
 }
 
 /// Message framing must be unambiguous (RFC 9112 §6; security cases G-S01, G-S03): a

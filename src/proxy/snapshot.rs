@@ -13,6 +13,7 @@ use crate::jwks::{IssuerSettings, JwksCache, Registry};
 use crate::model::{self, Authorization, Deployed, HostPattern, IdentitySource};
 use crate::routing::RouteTable;
 
+use super::cors::CorsPolicy;
 use super::target::UriTemplate;
 
 /// Everything a request needs, compiled.
@@ -35,6 +36,9 @@ pub struct CompiledApi {
     pub named_stages: HashMap<String, Arc<CompiledStage>>,
     /// The `$default` stage, if any.
     pub default_stage: Option<Arc<CompiledStage>>,
+    /// `corsConfiguration`, when the API has one. For an admin-API API whose stages serve
+    /// different deployments: the `$default` stage's (else the first served stage's).
+    pub cors: Option<CorsPolicy>,
 }
 
 /// A stage, compiled, with the routes of the deployment it serves.
@@ -148,10 +152,15 @@ fn compile_api(api_id: &str, versions: &[model::Api], registry: &Registry) -> Re
             }
         }
     }
+    let cors_source = versions
+        .iter()
+        .find(|api| api.stages.iter().any(model::Stage::is_default))
+        .or_else(|| versions.first());
     Ok(CompiledApi {
         api_id: api_id.into(),
         named_stages,
         default_stage,
+        cors: cors_source.and_then(|api| api.cors.as_ref()).map(CorsPolicy::new),
     })
 }
 

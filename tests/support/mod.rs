@@ -265,6 +265,14 @@ impl Backend {
                         .unwrap(),
                     "/planets" => json_response(200, &json!({"planets": ["Mercury", "Venus", "Earth", "Mars"]})),
                     "/boom" => json_response(500, &json!({"backend": "failed"})),
+                    "/with-cors" => Response::builder()
+                        .header("content-type", "application/json")
+                        .header("access-control-allow-origin", "*")
+                        .header("access-control-allow-credentials", "true")
+                        .header("access-control-expose-headers", "x-backend-secret")
+                        .header("x-backend-secret", "s3cret")
+                        .body(Full::new(Bytes::from_static(br#"{"cors":"backend"}"#)))
+                        .unwrap(),
                     "/big" => Response::builder()
                         .header("content-type", "application/octet-stream")
                         .body(Full::new(Bytes::from(vec![b'x'; 5 * 1024 * 1024])))
@@ -334,6 +342,14 @@ pub fn solar_config(issuer: &str, backend: &str) -> String {
         .replace("http://localhost:8200", backend)
 }
 
+/// `config` with a `corsConfiguration` (YAML lines at API indentation) added to its first API.
+pub fn with_cors(config: &str, cors: &str) -> String {
+    let anchor = "      protocolType: HTTP\n";
+    assert!(config.contains(anchor), "the configuration has no API to add CORS to");
+    let indented: String = cors.lines().map(|l| format!("        {l}\n")).collect();
+    config.replacen(anchor, &format!("{anchor}      corsConfiguration:\n{indented}"), 1)
+}
+
 /// A running `portcullis serve`.
 pub struct Gateway {
     /// `http://127.0.0.1:port`.
@@ -362,7 +378,14 @@ impl Gateway {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .args(["serve", "--config"])
             .arg(&path)
-            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--workers", "2"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--admin-listen",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+            ])
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())

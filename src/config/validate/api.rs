@@ -1,5 +1,5 @@
 //! Validation of one API: its id and name, routes (grammar, conflicts, references, scopes) and
-//! stages, delegating authorizers and integrations to their own modules.
+//! stages, delegating authorizers, integrations and `corsConfiguration` to their own modules.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::super::diagnostic::Diagnostics;
 use super::super::file::{FileApi, FileRoute, FileStage};
 use super::super::source::join;
-use super::{ListRules, authorizer, check_len, decode_each, decode_unique, integration};
+use super::{ListRules, authorizer, check_len, cors, decode_each, decode_unique, integration};
 use crate::model::{Api, Authorization, ChallengeStyle, Route, RouteKey, Stage};
 use crate::routing::RouteTable;
 
@@ -77,6 +77,10 @@ fn validate_api(file: FileApi, rules: ApiRules, path: &str, diags: &mut Diagnost
     );
     let authorizers = authorizer::validate_authorizers(&file.authorizers, &join(path, "authorizers"), diags);
     let integrations = integration::validate_integrations(&file.integrations, &join(path, "integrations"), diags);
+    let cors = file
+        .cors_configuration
+        .as_ref()
+        .and_then(|value| cors::validate_cors(value, &join(path, "corsConfiguration"), diags));
     let mut api = Api {
         api_id: file.api_id,
         name: file.name,
@@ -85,6 +89,7 @@ fn validate_api(file: FileApi, rules: ApiRules, path: &str, diags: &mut Diagnost
         routes: Vec::new(),
         stages: Vec::new(),
         challenge_style,
+        cors,
     };
     api.routes = validate_routes(&file.routes, &api, rules, &join(path, "routes"), diags);
     api.stages = validate_stages(&file.stages, &join(path, "stages"), diags);

@@ -3,6 +3,8 @@
 //! Each list element is decoded on its own (`decode`), so a typo in one route does not hide the
 //! problems of the others; then AWS's rules are checked and each failure becomes a diagnostic
 //! with its path and a one-line fix. Locations are attached at the end from the document.
+//! Parts that other writers of configuration (the admin API) validate on their own are public
+//! here (`validate_cors`), so that there is one set of rules.
 //!
 //! May import: std, `serde`, `serde_json`, `serde_path_to_error`, `crate::model`,
 //! `crate::routing` (to check route conflicts with the same table the data plane uses), and
@@ -11,9 +13,12 @@
 mod admin;
 mod api;
 mod authorizer;
+mod cors;
 mod integration;
 mod issuer;
 mod issuer_server;
+
+pub use cors::{CREDENTIALS_WITH_ANY_ORIGIN, validate_cors};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
