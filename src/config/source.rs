@@ -37,8 +37,60 @@ impl Document {
     }
 }
 
+// A bound on untrusted text before it is parsed: saphyr and `convert` walk YAML trees
+// recursively, and block nesting (`- - - - …`) is bounded by nothing but the text's length, so
+// deep enough input would exhaust the stack (found by the OpenAPI importer's hostile-input tests).
+
+/// Deepest block nesting read: indentation columns plus block indicators on one line.
+const MAX_LINE_DEPTH: usize = 80;
+/// Most YAML alias references read (each can deepen a tree by a whole anchored subtree).
+const MAX_ALIASES: usize = 100;
+
+/// Refuses text whose YAML nesting could exhaust the stack of the recursive tree walks
+/// (`saphyr` bounds flow nesting at 255 and alias expansion at 100 000 nodes, but not block
+/// nesting such as `- - - - …`). Valid JSON (nesting ≤ 128) passes at once; YAML is scanned
+/// line by line for indentation plus block indicators, and for alias references.
+pub fn check_nesting(text: &str) -> Result<(), String> {
+    if serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')).is_ok() {
+        return Ok(());
+    }
+    for (n, line) in text.split(['\n', '\r']).enumerate() {
+        let indent = line.bytes().take_while(|b| *b == b' ').count();
+        let mut depth = indent;
+        let bytes = line.as_bytes();
+        for (i, b) in bytes.iter().enumerate().skip(indent) {
+            match b {
+                b'[' | b'{' | b'"' | b'\'' | b'#' | b'|' | b'>' => break,
+                b'-' | b'?' | b':' if matches!(bytes.get(i + 1), None | Some(b' ' | b'\t')) => depth += 1,
+                _ => {}
+            }
+        }
+        if depth > MAX_LINE_DEPTH {
+            return Err(format!(
+                "{}:{}: the document nests deeper than {MAX_LINE_DEPTH} levels (indentation plus block indicators)",
+                n + 1,
+                indent + 1
+            ));
+        }
+    }
+    let aliases = text
+        .as_bytes()
+        .windows(3)
+        .filter(|w| {
+            matches!(w[0], b' ' | b'\t' | b'[' | b'{' | b',' | b'\n')
+                && w[1] == b'*'
+                && !matches!(w[2], b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}')
+        })
+        .count();
+    if aliases > MAX_ALIASES {
+        return Err(format!("the document uses more than {MAX_ALIASES} YAML aliases"));
+    }
+    Ok(())
+}
+
 /// Parses YAML (or JSON) text.
 pub fn parse(text: &str) -> Result<Document, Diagnostic> {
+    check_nesting(text).map_err(|m| Diagnostic::new("", m, "flatten the document; nothing needs this much nesting"))?;
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         let m = e.marker();
         Diagnostic::new("", e.info().to_owned(), "fix the YAML syntax at this position")
@@ -136,6 +188,15 @@ mod tests {
         let loc = doc.locations["gateway.apis[0].routes[0].routeKey"];
         assert_eq!((loc.line, loc.column), (5, 11));
         assert_eq!(doc.value["gateway"]["apis"][0]["routes"][0]["routeKey"], "$default");
+    }
+
+    #[test]
+    fn block_nesting_deep_enough_to_exhaust_the_stack_is_refused_not_followed() {
+        // 10 000 levels overflowed the stack of the recursive conversion before the guard.
+        let err = parse(&"- ".repeat(10_000)).unwrap_err();
+        assert!(err.message.contains("nests deeper than 80 levels"), "{}", err.message);
+        let ok = "a:\n  b:\n    - - c\n";
+        assert!(parse(ok).is_ok());
     }
 
     #[test]
