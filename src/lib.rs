@@ -37,6 +37,7 @@ pub mod demo;
 pub mod issuer;
 pub mod jwks;
 pub mod model;
+pub mod openapi;
 pub mod proxy;
 pub mod routing;
 pub mod runtime;

@@ -31,7 +31,7 @@ fn validate_accepts_the_example_with_a_one_line_summary() {
     assert_eq!(code, 0);
     assert_eq!(
         out.trim(),
-        "FILE: OK — gateway on 127.0.0.1:8000: 1 API(s), 4 route(s), 1 authorizer(s), 4 integration(s), 1 stage(s)"
+        "FILE: OK — gateway on 127.0.0.1:8000: 1 API(s), 4 route(s), 1 authorizer(s), 4 integration(s), 1 stage(s); admin API on 127.0.0.1:8001: 1 access key(s)"
     );
 }
 
@@ -191,4 +191,74 @@ async fn explain_passes_a_silver_token_and_explains_a_missing_one() {
     let (code, out) = explain(&config, None, "GET /nothing").await;
     assert_eq!(code, 0);
     assert!(out.contains("route       $default"), "{out}");
+}
+
+fn portcullis(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const OPENAPI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/solar-system/openapi.yaml");
+const GATEWAY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/solar-system/gateway.yaml");
+
+#[test]
+fn validate_accepts_the_example_openapi_document_and_refuses_swagger() {
+    let (code, out, _) = portcullis(&["validate", OPENAPI]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("OK — OpenAPI document: 4 route(s), 0 warning(s)"), "{out}");
+    let (code, out) = validate("swagger: \"2.0\"\ninfo: {title: old, version: \"1\"}\npaths: {}\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.to_lowercase().contains("openapi 2.0") || out.contains("swagger"),
+        "{out}"
+    );
+}
+
+#[test]
+fn import_prints_an_apis_entry_the_gateway_accepts() {
+    let (code, out, err) = portcullis(&["import", OPENAPI, "--api-id", "imported"]);
+    assert_eq!(code, 0, "{err}");
+    let entry: String = out
+        .lines()
+        .filter(|l| !l.starts_with('#') && *l != "---")
+        .map(|l| format!("    {l}\n"))
+        .collect();
+    let config = format!("gateway:\n  listen: 127.0.0.1:8000\n  apis:\n{entry}");
+    let (code, summary) = validate(&config);
+    assert_eq!(code, 0, "{summary}\n{config}");
+    assert!(summary.contains("1 API(s), 4 route(s), 1 authorizer(s)"), "{summary}");
+}
+
+#[test]
+fn export_then_import_round_trips_the_example_api() {
+    let (code, exported, err) = portcullis(&["export", "--config", GATEWAY, "--api", "solar", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(doc["openapi"], "3.0.1");
+    assert_eq!(
+        doc["servers"][0]["url"],
+        "http://solar.execute-api.localhost:8000/{basePath}"
+    );
+    assert_eq!(
+        doc["paths"]["/moons"]["get"]["security"][0]["Okta"][0],
+        "http://myapp.com/scp/gold"
+    );
+    let dir = support::TempDir::new();
+    let path = dir.0.join("exported.json");
+    std::fs::write(&path, &exported).unwrap();
+    let (code, out, err) = portcullis(&["import", path.to_str().unwrap(), "--api-id", "solar"]);
+    assert_eq!(code, 0, "{err}");
+    for key in ["$default", "GET /asteroids", "GET /planets", "GET /moons"] {
+        assert!(out.contains(&format!("routeKey: \"{key}\"")), "{key} missing:\n{out}");
+    }
+    let (code, _, err) = portcullis(&["export", "--config", GATEWAY, "--api", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no API nope"), "{err}");
 }

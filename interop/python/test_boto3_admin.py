@@ -6,8 +6,11 @@ GET /asteroids (any token), GET /planets (silver scope), GET /moons (gold scope)
 auto-deploying $default stage; then calls the gateway and gets 401 / 403 / 200 as the story
 says. Also: updates, deletes, deployments, pagination and AWS's error cases.
 """
+import json
+import os
 import time
 import unittest
+import urllib.parse
 
 import boto3
 import botocore.exceptions
@@ -234,6 +237,67 @@ class Walkthrough(unittest.TestCase):
             gw.create_api(Name="ws", ProtocolType="WEBSOCKET")
         # An invalid write changes nothing.
         self.assertEqual([r["RouteKey"] for r in gw.get_routes(ApiId=api_id)["Items"]], ["GET /orgs/{orgId}/x"])
+
+    def example_openapi(self):
+        """examples/solar-system/openapi.yaml with this run's issuer and backend ports."""
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "solar-system", "openapi.yaml")
+        with open(path) as f:
+            text = f.read()
+        issuer_port = urllib.parse.urlsplit(ISSUER).port
+        backend_port = urllib.parse.urlsplit(BACKEND_URL).port
+        return text.replace("localhost:8100", f"localhost:{issuer_port}").replace("localhost:8200", f"localhost:{backend_port}")
+
+    def test_import_the_example_openapi_export_it_and_reimport(self):
+        gw = self.gw
+        api = gw.import_api(Body=self.example_openapi(), FailOnWarnings=True)
+        api_id = api["ApiId"]
+        self.assertEqual(api["Name"], "okta solar system")
+        self.assertNotIn("Warnings", api)
+        routes = sorted(r["RouteKey"] for r in gw.get_routes(ApiId=api_id)["Items"])
+        self.assertEqual(routes, ["$default", "GET /asteroids", "GET /moons", "GET /planets"])
+        self.assertEqual(gw.get_api(ApiId=api_id)["CorsConfiguration"]["AllowOrigins"], ["http://localhost:8080"])
+        # As on AWS, an import creates no stage: serve it at the root.
+        gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        endpoint = api["ApiEndpoint"]
+        self.assertTrue(eventually(lambda: call(endpoint, "/planets")[0] == 401))
+        self.assertEqual(call(endpoint, "/moons", self.silver)[0], 403)
+        self.assertEqual(call(endpoint, "/moons", self.gold)[0], 200)
+
+        exported = gw.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON")["body"].read()
+        document = json.loads(exported)
+        self.assertEqual(document["openapi"], "3.0.1")
+        self.assertEqual(document["servers"][0]["url"], endpoint + "/{basePath}")
+        self.assertEqual(
+            document["paths"]["/planets"]["get"]["security"], [{"Okta": ["http://myapp.com/scp/silver"]}]
+        )
+        yaml_text = gw.export_api(ApiId=api_id, Specification="OAS30", OutputType="YAML")["body"].read().decode()
+        self.assertIn("x-amazon-apigateway-integration", yaml_text)
+        # import ∘ export round-trips: a second API from the export has the same routes.
+        again = gw.import_api(Body=exported.decode())
+        again_routes = gw.get_routes(ApiId=again["ApiId"])["Items"]
+        self.assertEqual(sorted(r["RouteKey"] for r in again_routes), routes)
+        by_key = {r["RouteKey"]: r for r in again_routes}
+        self.assertEqual(by_key["GET /moons"]["AuthorizationScopes"], ["http://myapp.com/scp/gold"])
+        # Reimport replaces the definition; the stage follows (auto-deploy).
+        smaller = {k: v for k, v in document.items()}
+        smaller["paths"] = {k: v for k, v in document["paths"].items() if k != "/moons"}
+        gw.reimport_api(ApiId=api_id, Body=json.dumps(smaller))
+        # Without its own route, /moons falls to the open $default route: no token needed now.
+        self.assertTrue(eventually(lambda: call(endpoint, "/moons")[0] == 200))
+        without = gw.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON", IncludeExtensions=False)
+        self.assertNotIn("x-amazon-apigateway", without["body"].read().decode())
+
+    def test_import_errors_and_warnings(self):
+        gw = self.gw
+        with self.assertRaises(gw.exceptions.BadRequestException):
+            gw.import_api(Body='{"swagger": "2.0", "info": {"title": "old", "version": "1"}, "paths": {}}')
+        warned = self.example_openapi().replace(
+            'payloadFormatVersion: "1.0"', 'payloadFormatVersion: "1.0"\n        tlsConfig: {serverNameToVerify: "x"}', 1
+        )
+        with self.assertRaises(gw.exceptions.BadRequestException):
+            gw.import_api(Body=warned, FailOnWarnings=True)
+        api = gw.import_api(Body=warned)
+        self.assertTrue(api.get("Warnings"), api)
 
     def test_signatures_are_checked(self):
         bad = boto3.client(

@@ -80,22 +80,7 @@ pub fn create(admin: &Admin, input: ApiInput) -> Result<Value, AdminError> {
     let api_id = super::ids::unique_id(10, |id| {
         taken.iter().any(|r| r.api.api_id == id) || admin.settings.file_api_ids.iter().any(|f| f == id)
     });
-    let mut api = Api {
-        api_id,
-        name,
-        protocol_type: "HTTP".to_owned(),
-        created_date: now.clone(),
-        description: None,
-        version: None,
-        cors_configuration: None,
-        disable_execute_api_endpoint: false,
-        api_key_selection_expression: "$request.header.x-api-key".to_owned(),
-        route_selection_expression: ROUTE_SELECTION.to_owned(),
-        ip_address_type: "ipv4".to_owned(),
-        tags: BTreeMap::new(),
-        import_info: None,
-        warnings: None,
-    };
+    let mut api = blank_api(api_id, name, &now);
     apply(&mut api, input_without_quick_create(&input))?;
     let mut record = ApiRecord {
         api,
@@ -115,6 +100,26 @@ pub fn create(admin: &Admin, input: ApiInput) -> Result<Value, AdminError> {
     }
     let record = admin.insert(record)?;
     Ok(render(admin, &record.api))
+}
+
+/// An HTTP API with AWS's defaults.
+pub fn blank_api(api_id: String, name: String, now: &str) -> Api {
+    Api {
+        api_id,
+        name,
+        protocol_type: "HTTP".to_owned(),
+        created_date: now.to_owned(),
+        description: None,
+        version: None,
+        cors_configuration: None,
+        disable_execute_api_endpoint: false,
+        api_key_selection_expression: "$request.header.x-api-key".to_owned(),
+        route_selection_expression: ROUTE_SELECTION.to_owned(),
+        ip_address_type: "ipv4".to_owned(),
+        tags: BTreeMap::new(),
+        import_info: None,
+        warnings: None,
+    }
 }
 
 fn input_without_quick_create(input: &ApiInput) -> ApiInput {

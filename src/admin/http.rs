@@ -19,7 +19,7 @@ use super::error::AdminError;
 use super::resources::ApiRecord;
 use super::service::Admin;
 use super::stages::StagePart;
-use super::{apis, children, sigv4, stages};
+use super::{apis, children, openapi, sigv4, stages};
 use crate::conn::Connection;
 
 /// AWS's limit for a control-plane request body (an OpenAPI import is the largest).
@@ -31,6 +31,8 @@ const SERVICE: &str = "apigateway";
 enum Reply {
     /// A JSON body with this status.
     Json(StatusCode, Value),
+    /// A raw body (ExportApi) with its content type.
+    Raw(String, &'static str),
     /// 204.
     NoContent,
 }
@@ -83,6 +85,7 @@ pub async fn handle(
     let outcome = dispatch(&admin, &method, &path, query, &body).await;
     let status = match &outcome {
         Ok(Reply::Json(status, _)) => *status,
+        Ok(Reply::Raw(..)) => StatusCode::OK,
         Ok(Reply::NoContent) => StatusCode::NO_CONTENT,
         Err(err) => err.status,
     };
@@ -96,6 +99,7 @@ pub async fn handle(
 fn ok_response(reply: Reply, request_id: &str) -> Response<Full<Bytes>> {
     let (status, body, content_type) = match reply {
         Reply::Json(status, value) => (status, value.to_string(), "application/json"),
+        Reply::Raw(text, content_type) => (StatusCode::OK, text, content_type),
         Reply::NoContent => (StatusCode::NO_CONTENT, String::new(), "application/json"),
     };
     let mut response = Response::new(Full::new(Bytes::from(body)));
@@ -177,6 +181,18 @@ async fn dispatch(admin: &Admin, method: &Method, path: &str, query: &str, body:
             let items: Vec<Value> = admin.records()?.iter().map(|r| apis::render(admin, &r.api)).collect();
             ok(page(items, &params)?)
         }
+        ("PUT", ["apis"]) => created(openapi::import(admin, parse(body)?, &import_options(&params))?),
+        ("PUT", ["apis", id]) => created(openapi::reimport(admin, id, parse(body)?, &import_options(&params))?),
+        ("GET", ["apis", id, "exports", spec]) => {
+            let query = openapi::ExportQuery {
+                output_type: param(&params, "outputType"),
+                stage_name: param(&params, "stageName"),
+                include_extensions: param(&params, "includeExtensions"),
+                export_version: param(&params, "exportVersion"),
+            };
+            let (text, content_type) = openapi::export(admin, id, spec, &query)?;
+            Ok(Reply::Raw(text, content_type))
+        }
         ("GET", ["apis", id]) => ok(apis::render(admin, &admin.record(id)?.api)),
         ("PATCH", ["apis", id]) => ok(apis::update(admin, id, parse(body)?)?),
         ("DELETE", ["apis", id]) => admin.delete(id).map(|()| Reply::NoContent),
@@ -256,6 +272,12 @@ async fn dispatch(admin: &Admin, method: &Method, path: &str, query: &str, body:
             Ok(Reply::NoContent)
         }
         _ => Err(unknown_operation()),
+    }
+}
+
+fn import_options(params: &[(String, String)]) -> openapi::ImportOptions {
+    openapi::ImportOptions {
+        fail_on_warnings: param(params, "failOnWarnings") == Some("true"),
     }
 }
 

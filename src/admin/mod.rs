@@ -17,6 +17,7 @@ pub mod children;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod openapi;
 pub mod resources;
 pub mod service;
 pub mod sigv4;

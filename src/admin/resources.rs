@@ -245,6 +245,8 @@ impl ApiRecord {
         out.insert("apiId".into(), json!(self.api.api_id));
         out.insert("name".into(), json!(self.api.name));
         out.insert("protocolType".into(), json!(self.api.protocol_type));
+        put(&mut out, "description", &self.api.description);
+        put(&mut out, "version", &self.api.version);
         out.insert("stages".into(), stages.iter().map(|s| s.file_shape()).collect());
         Value::Object(out)
     }
@@ -267,6 +269,7 @@ fn put<T: Serialize>(map: &mut Map<String, Value>, key: &str, value: &Option<T>)
 impl Route {
     fn file_shape(&self) -> Value {
         let mut m = Map::new();
+        m.insert("routeId".into(), json!(self.route_id));
         m.insert("routeKey".into(), json!(self.route_key));
         m.insert("authorizationType".into(), json!(self.authorization_type));
         put(&mut m, "authorizerId", &self.authorizer_id);

@@ -4,6 +4,7 @@
 
 mod explain;
 mod issuer_tools;
+mod openapi;
 mod token;
 mod validate;
 
@@ -150,10 +151,38 @@ pub enum Command {
     /// Manage the issuer's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Check a configuration file and print every problem with its location.
+    /// Check a configuration file (or an OpenAPI document) and print every problem with its location.
     Validate {
         /// The configuration file.
         file: PathBuf,
+    },
+    /// Turn an OpenAPI 3 document with AWS's x-amazon-apigateway-* extensions into an `apis:`
+    /// entry of the configuration file (printed as YAML).
+    Import {
+        /// The OpenAPI document (YAML or JSON).
+        file: PathBuf,
+        /// The `apiId` to give the API (default: from the document's title).
+        #[arg(long)]
+        api_id: Option<String>,
+    },
+    /// Print an API of the configuration file (or of its admin store) as an OpenAPI 3.0
+    /// document, as AWS's ExportApi does.
+    Export {
+        /// The gateway configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The API's id.
+        #[arg(long = "api")]
+        api_id: String,
+        /// yaml or json.
+        #[arg(long, default_value = "yaml")]
+        format: String,
+        /// Export what this stage serves (admin-API APIs) and use it as the basePath.
+        #[arg(long)]
+        stage: Option<String>,
+        /// Leave out the x-amazon-apigateway-* extensions.
+        #[arg(long)]
+        no_extensions: bool,
     },
 }
 
@@ -163,6 +192,20 @@ pub fn main() -> ExitCode {
     crate::telemetry::init_diagnostics();
     match cli.command {
         Command::Validate { file } => validate::run(&file),
+        Command::Import { file, api_id } => openapi::import(&file, api_id.as_deref()),
+        Command::Export {
+            config,
+            api_id,
+            format,
+            stage,
+            no_extensions,
+        } => openapi::export(&openapi::ExportArgs {
+            config: &config,
+            api_id: &api_id,
+            format: &format,
+            stage: stage.as_deref(),
+            no_extensions,
+        }),
         Command::Explain {
             config,
             token,

@@ -8,6 +8,11 @@ use crate::model::Config;
 
 /// Runs the check and prints the result.
 pub fn run(file: &Path) -> ExitCode {
+    if let Ok(text) = crate::config::read(file)
+        && super::openapi::is_openapi(&text)
+    {
+        return super::openapi::validate(file);
+    }
     match crate::config::load(file) {
         Ok(config) => {
             println!("{}: OK — {}", file.display(), summary(&config));
@@ -27,6 +32,10 @@ fn summary(config: &Config) -> String {
     let parts: Vec<String> = [
         config.gateway.as_ref().map(gateway_summary),
         config.issuer.as_ref().map(issuer_summary),
+        config
+            .admin
+            .as_ref()
+            .map(|a| format!("admin API on {}: {} access key(s)", a.listen, a.credentials.len())),
     ]
     .into_iter()
     .flatten()

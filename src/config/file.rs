@@ -203,6 +203,9 @@ pub struct FileIntegration {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FileRoute {
+    /// `routeId`: accepted (an OpenAPI import or an export of the admin API writes it) and
+    /// otherwise ignored.
+    pub route_id: Option<String>,
     /// `routeKey`.
     pub route_key: String,
     /// `authorizationType` (`NONE` or `JWT`).
