@@ -299,6 +299,24 @@ class Walkthrough(unittest.TestCase):
         api = gw.import_api(Body=warned)
         self.assertTrue(api.get("Warnings"), api)
 
+    def test_the_configuration_files_api_is_listed_and_read_only(self):
+        apis = {a["ApiId"]: a for a in self.gw.get_apis()["Items"]}
+        self.assertEqual(apis["solar"]["Name"], "okta solar system")
+        routes = self.gw.get_routes(ApiId="solar")["Items"]
+        self.assertEqual(
+            sorted(r["RouteKey"] for r in routes), ["$default", "GET /asteroids", "GET /moons", "GET /planets"]
+        )
+        again = self.gw.get_routes(ApiId="solar")["Items"]
+        self.assertEqual([r["RouteId"] for r in routes], [r["RouteId"] for r in again], "ids are stable")
+        for write in (
+            lambda: self.gw.update_api(ApiId="solar", Name="renamed"),
+            lambda: self.gw.delete_api(ApiId="solar"),
+            lambda: self.gw.create_route(ApiId="solar", RouteKey="GET /comets"),
+        ):
+            with self.assertRaises(self.gw.exceptions.BadRequestException) as e:
+                write()
+            self.assertIn("read-only", e.exception.response["Error"]["Message"])
+
     def test_signatures_are_checked(self):
         bad = boto3.client(
             "apigatewayv2", endpoint_url=ADMIN_URL, region_name="eu-west-1",

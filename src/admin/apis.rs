@@ -77,9 +77,7 @@ pub fn create(admin: &Admin, input: ApiInput) -> Result<Value, AdminError> {
     }
     let now = admin.now();
     let taken = admin.records()?;
-    let api_id = super::ids::unique_id(10, |id| {
-        taken.iter().any(|r| r.api.api_id == id) || admin.settings.file_api_ids.iter().any(|f| f == id)
-    });
+    let api_id = super::ids::unique_id(10, |id| taken.iter().any(|r| r.api.api_id == id));
     let mut api = blank_api(api_id, name, &now);
     apply(&mut api, input_without_quick_create(&input))?;
     let mut record = ApiRecord {

@@ -66,8 +66,9 @@ fn list<T: serde::de::DeserializeOwned>(shape: &Value, key: &str) -> Vec<T> {
         .unwrap_or_default()
 }
 
-/// The API document's routes, integrations and authorizers as admin resources.
-fn children(shape: &Value) -> (Vec<Route>, Vec<Integration>, Vec<Authorizer>) {
+/// The API document's routes, integrations and authorizers as admin resources; a route
+/// without `routeId` gets `route_id(routeKey)`.
+fn children(shape: &Value, route_id: &dyn Fn(&str) -> String) -> (Vec<Route>, Vec<Integration>, Vec<Authorizer>) {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct R {
@@ -95,7 +96,7 @@ fn children(shape: &Value) -> (Vec<Route>, Vec<Integration>, Vec<Authorizer>) {
     let routes = list::<R>(shape, "routes")
         .into_iter()
         .map(|r| Route {
-            route_id: r.route_id.unwrap_or_else(|| random_id(7)),
+            route_id: r.route_id.unwrap_or_else(|| route_id(&r.route_key)),
             route_key: r.route_key,
             api_gateway_managed: false,
             api_key_required: false,
@@ -129,20 +130,66 @@ fn record_info(api: &mut Api, report: ImportReport) {
     api.warnings = (!report.warnings.is_empty()).then_some(report.warnings);
 }
 
+/// A configuration file's API (an `apis:` entry) as the admin API shows it, read-only: ids
+/// the file does not give are derived from the API id and route key, so they are stable
+/// across restarts; `createdDate` is when the gateway started.
+pub fn file_record(shape: &Value, started: &str) -> ApiRecord {
+    let api_id = text(shape, "apiId").unwrap_or_default();
+    let stable = |key: &str| {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, format!("{api_id} {key}").as_bytes());
+        digest.as_ref()[..4]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()[..7]
+            .to_owned()
+    };
+    let mut api = super::apis::blank_api(api_id.clone(), text(shape, "name").unwrap_or_default(), started);
+    api.version = text(shape, "version");
+    api.description = text(shape, "description");
+    api.cors_configuration = shape.get("corsConfiguration").cloned();
+    if let Some(tags) = shape.get("tags").and_then(|t| serde_json::from_value(t.clone()).ok()) {
+        api.tags = tags;
+    }
+    let (routes, integrations, authorizers) = children(shape, &stable);
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct S {
+        stage_name: String,
+        auto_deploy: Option<bool>,
+        description: Option<String>,
+        stage_variables: Option<BTreeMap<String, String>>,
+    }
+    let stages = list::<S>(shape, "stages")
+        .into_iter()
+        .map(|s| {
+            let mut stage = super::apis::new_stage(&s.stage_name, s.auto_deploy.unwrap_or(false), started, false);
+            stage.description = s.description;
+            stage.stage_variables = s.stage_variables.unwrap_or_default();
+            stage
+        })
+        .collect();
+    ApiRecord {
+        api,
+        routes,
+        integrations,
+        authorizers,
+        stages,
+        deployments: Vec::new(),
+    }
+}
+
 /// ImportApi (201): a new API from an OpenAPI document. As on AWS, no stage is created.
 pub fn import(admin: &Admin, input: ImportInput, options: &ImportOptions) -> Result<Value, AdminError> {
     let (shape, report) = parse(input, options)?;
     let now = admin.now();
     let taken = admin.records()?;
-    let api_id = unique_id(10, |id| {
-        taken.iter().any(|r| r.api.api_id == id) || admin.settings.file_api_ids.iter().any(|f| f == id)
-    });
+    let api_id = unique_id(10, |id| taken.iter().any(|r| r.api.api_id == id));
     let mut api = super::apis::blank_api(api_id, text(&shape, "name").unwrap_or_default(), &now);
     api.version = text(&shape, "version");
     api.description = text(&shape, "description");
     api.cors_configuration = shape.get("corsConfiguration").cloned();
     record_info(&mut api, report);
-    let (routes, integrations, authorizers) = children(&shape);
+    let (routes, integrations, authorizers) = children(&shape, &|_| random_id(7));
     let record = admin.insert(ApiRecord {
         api,
         routes,
@@ -166,7 +213,7 @@ pub fn reimport(admin: &Admin, api_id: &str, input: ImportInput, options: &Impor
         record.api.description = text(&shape, "description");
         record.api.cors_configuration = shape.get("corsConfiguration").cloned();
         record_info(&mut record.api, report);
-        let (routes, integrations, authorizers) = children(&shape);
+        let (routes, integrations, authorizers) = children(&shape, &|_| random_id(7));
         record.routes = routes;
         record.integrations = integrations;
         record.authorizers = authorizers;

@@ -30,8 +30,8 @@ pub struct Settings {
     pub check_issuer_discovery: bool,
     /// The invoke URL template, `{apiId}` replaced per API.
     pub api_endpoint: String,
-    /// Ids of the configuration file's APIs: read-only here.
-    pub file_api_ids: Vec<String>,
+    /// The configuration file's APIs: listed and readable here, never written.
+    pub file_apis: Vec<ApiRecord>,
 }
 
 /// The admin API.
@@ -59,8 +59,15 @@ impl Admin {
         self.settings.api_endpoint.replace("{apiId}", api_id)
     }
 
-    /// Every admin-API record, oldest first.
+    /// Every API: the configuration file's, then the admin API's, oldest first.
     pub fn records(&self) -> Result<Vec<ApiRecord>, AdminError> {
+        let mut out = self.settings.file_apis.clone();
+        out.extend(self.stored()?);
+        Ok(out)
+    }
+
+    /// The admin API's own records, oldest first.
+    fn stored(&self) -> Result<Vec<ApiRecord>, AdminError> {
         let rows = self
             .store
             .admin_apis()
@@ -68,9 +75,11 @@ impl Admin {
         rows.iter().map(|(_, text)| decode(text)).collect()
     }
 
-    /// One record, or AWS's 404.
+    /// One record (the file's APIs included), or AWS's 404.
     pub fn record(&self, api_id: &str) -> Result<ApiRecord, AdminError> {
-        self.check_not_file(api_id)?;
+        if let Some(file) = self.settings.file_apis.iter().find(|r| r.api.api_id == api_id) {
+            return Ok(file.clone());
+        }
         match self.store.admin_api(api_id) {
             Ok(Some(text)) => decode(&text),
             Ok(None) => Err(AdminError::no_api(api_id)),
@@ -127,12 +136,12 @@ impl Admin {
     /// What the data plane serves of every admin-API API: per API, one validated `Api` per
     /// stage that has a deployment. A record that no longer validates is skipped and logged.
     pub fn deployed(&self) -> Result<Vec<Deployed>, String> {
-        let records = self.records().map_err(|e| e.message)?;
+        let records = self.stored().map_err(|e| e.message)?;
         Ok(records.iter().map(served).collect())
     }
 
     fn check_not_file(&self, api_id: &str) -> Result<(), AdminError> {
-        if self.settings.file_api_ids.iter().any(|id| id == api_id) {
+        if self.settings.file_apis.iter().any(|r| r.api.api_id == api_id) {
             return Err(AdminError::bad_request(format!(
                 "API {api_id} is defined in the gateway's configuration file and is read-only through the admin API; edit the file instead"
             )));

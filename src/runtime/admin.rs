@@ -6,11 +6,20 @@ use std::sync::Arc;
 
 use super::{Listener, Shutdown, server, stopped};
 use crate::admin::{Admin, Settings};
-use crate::model::{AdminApi, Gateway};
+use crate::model::AdminApi;
 use crate::store::Store;
 
-/// Opens the store and builds the admin state; `endpoint` is the invoke URL template.
-pub fn prepare(config: &AdminApi, store: &Path, gateway: &Gateway, endpoint: String) -> Result<Arc<Admin>, String> {
+/// Opens the store and builds the admin state; `endpoint` is the invoke URL template and
+/// `file_text` the configuration file, whose APIs the admin API lists read-only.
+pub fn prepare(config: &AdminApi, store: &Path, file_text: &str, endpoint: String) -> Result<Arc<Admin>, String> {
+    let started = crate::admin::ids::iso8601(std::time::SystemTime::now());
+    let file_apis = crate::config::source::parse(file_text)
+        .ok()
+        .and_then(|doc| doc.value.pointer("/gateway/apis").and_then(|a| a.as_array()).cloned())
+        .unwrap_or_default()
+        .iter()
+        .map(|shape| crate::admin::openapi::file_record(shape, &started))
+        .collect();
     let store = Store::open(store).map_err(|e| format!("cannot open the admin store {}: {e}", store.display()))?;
     let (changed, _) = tokio::sync::watch::channel(0);
     Ok(Arc::new(Admin {
@@ -22,7 +31,7 @@ pub fn prepare(config: &AdminApi, store: &Path, gateway: &Gateway, endpoint: Str
                 .collect(),
             check_issuer_discovery: config.check_issuer_discovery,
             api_endpoint: endpoint,
-            file_api_ids: gateway.apis.iter().map(|a| a.api_id.clone()).collect(),
+            file_apis,
         },
         store: Arc::new(store),
         client: crate::client::build(),

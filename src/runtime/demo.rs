@@ -70,25 +70,31 @@ async fn bind_all(o: &DemoOptions) -> Result<Listeners, String> {
     })
 }
 
+/// The example gateway file with the chosen ports and data directory.
+fn gateway_text(o: &DemoOptions) -> Result<String, String> {
+    let store =
+        serde_json::to_string(&o.data_dir.join("gateway.db").display().to_string()).map_err(|e| e.to_string())?;
+    Ok(with_ports(GATEWAY_YAML, o).replace("store: portcullis-data/gateway.db", &format!("store: {store}")))
+}
+
+fn with_ports(text: &str, o: &DemoOptions) -> String {
+    text.replace("localhost:8100", &format!("localhost:{}", o.issuer_port))
+        .replace("127.0.0.1:8100", &format!("127.0.0.1:{}", o.issuer_port))
+        .replace("localhost:8200", &format!("localhost:{}", o.backend_port))
+        .replace("localhost:8080", &format!("localhost:{}", o.app_port))
+        .replace("127.0.0.1:8000", &format!("127.0.0.1:{}", o.gateway_port))
+        .replace("127.0.0.1:8001", &format!("127.0.0.1:{}", o.admin_port))
+}
+
 /// The example files with the chosen ports and data directory.
 fn configs(o: &DemoOptions) -> Result<(crate::model::Config, crate::model::Config), String> {
-    let ports = |text: &str| {
-        text.replace("localhost:8100", &format!("localhost:{}", o.issuer_port))
-            .replace("127.0.0.1:8100", &format!("127.0.0.1:{}", o.issuer_port))
-            .replace("localhost:8200", &format!("localhost:{}", o.backend_port))
-            .replace("localhost:8080", &format!("localhost:{}", o.app_port))
-            .replace("127.0.0.1:8000", &format!("127.0.0.1:{}", o.gateway_port))
-            .replace("127.0.0.1:8001", &format!("127.0.0.1:{}", o.admin_port))
-    };
     let store =
         serde_json::to_string(&o.data_dir.join("issuer.db").display().to_string()).map_err(|e| e.to_string())?;
-    let issuer_text = ports(ISSUER_YAML).replace("store: portcullis-data/issuer.db", &format!("store: {store}"));
+    let issuer_text =
+        with_ports(ISSUER_YAML, o).replace("store: portcullis-data/issuer.db", &format!("store: {store}"));
     let issuer = crate::config::from_text(&issuer_text).map_err(|d| format!("the demo tenant is invalid:\n{d}"))?;
-    let gateway_store =
-        serde_json::to_string(&o.data_dir.join("gateway.db").display().to_string()).map_err(|e| e.to_string())?;
-    let gateway_text =
-        ports(GATEWAY_YAML).replace("store: portcullis-data/gateway.db", &format!("store: {gateway_store}"));
-    let gateway = crate::config::from_text(&gateway_text).map_err(|d| format!("the demo gateway is invalid:\n{d}"))?;
+    let gateway =
+        crate::config::from_text(&gateway_text(o)?).map_err(|d| format!("the demo gateway is invalid:\n{d}"))?;
     Ok((issuer, gateway))
 }
 
@@ -123,7 +129,7 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
         stopped(shutdown.clone()),
     ));
     let endpoint = gateway::endpoint_template(&gateway_model, &listeners.gateway);
-    let admin_state = admin::prepare(&admin_model, &admin_model.store, &gateway_model, endpoint)?;
+    let admin_state = admin::prepare(&admin_model, &admin_model.store, &gateway_text(&o)?, endpoint)?;
     services.spawn(admin::start(admin_state.clone(), listeners.admin, shutdown.clone()));
     services.spawn(gateway::start(
         &gateway_model,

@@ -78,7 +78,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
         let admin = match (&config.admin, admin_listener) {
             (Some(settings), Some(admin_listener)) => {
                 let endpoint = gateway::endpoint_template(&gw, &listener);
-                let state = admin::prepare(settings, &admin::store_path(settings, &dir), &gw, endpoint)?;
+                let text = crate::config::read(&options.config).map_err(|d| d.to_string())?;
+                let state = admin::prepare(settings, &admin::store_path(settings, &dir), &text, endpoint)?;
                 services.spawn(admin::start(state.clone(), admin_listener, shutdown.clone()));
                 Some(state)
             }
