@@ -322,3 +322,53 @@ async fn configuration_changes_under_load_fail_no_request() {
     assert_eq!(failed, 0);
     demo.stop();
 }
+
+/// The admin listener's address, from the line `serve` prints.
+fn admin_url(gateway: &support::Gateway) -> String {
+    let stderr = gateway.stderr();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("admin API (apigatewayv2) listening on"))
+        .unwrap_or_else(|| panic!("no admin listener in:\n{stderr}"));
+    line.rsplit(' ').next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_on_one_node_is_served_by_another_sharing_the_store_within_a_second() {
+    let backend = support::Backend::start().await;
+    let data = TempDir::new();
+    let store = data.0.join("shared.db");
+    let config = format!(
+        "gateway:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n  store: {}\n  credentials:\n    - accessKeyId: {KEY}\n      secretAccessKey: {SECRET}\n",
+        store.display()
+    );
+    let (a, b) = (support::Gateway::start(&config), support::Gateway::start(&config));
+    let created = admin(
+        &admin_url(&a),
+        "POST",
+        "/v2/apis",
+        Some(json!({ "name": "shared", "protocolType": "HTTP", "target": backend.url })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let written = Instant::now();
+    let api_id = created.json()["apiId"].as_str().unwrap().to_owned();
+    loop {
+        let reply = call(&b.url, b.addr.port(), &api_id, "/anything").await;
+        if reply.status == 200 {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "node b still answers {} {} after {:?}",
+            reply.status,
+            reply.body,
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!("node b served the API {:?} after node a's write", written.elapsed());
+    // Node b's admin API reads the same store.
+    let listed = admin(&admin_url(&b), "GET", &format!("/v2/apis/{api_id}"), None).await;
+    assert_eq!(listed.json()["name"], "shared");
+}
