@@ -120,6 +120,23 @@ fn error_response(err: &AdminError, request_id: &str) -> Response<Full<Bytes>> {
     response
 }
 
+/// Runs one already-authenticated request (for unit tests of the operations).
+#[cfg(test)]
+pub(super) async fn call(admin: &Admin, method: &str, path_and_query: &str, body: Option<Value>) -> (u16, Value) {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let method: Method = method.parse().unwrap_or(Method::GET);
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    match dispatch(admin, &method, path, query, body.as_bytes()).await {
+        Ok(Reply::Json(status, value)) => (status.as_u16(), value),
+        Ok(Reply::Raw(text, _)) => (200, Value::String(text)),
+        Ok(Reply::NoContent) => (204, Value::Null),
+        Err(err) => (
+            err.status.as_u16(),
+            json!({ "type": err.error_type, "body": err.body() }),
+        ),
+    }
+}
+
 /// Percent-decodes one path segment (`%24default` → `$default`).
 fn decode_segment(segment: &str) -> Result<String, AdminError> {
     let bytes = segment.as_bytes();

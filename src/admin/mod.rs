@@ -25,3 +25,6 @@ pub mod stages;
 
 pub use error::AdminError;
 pub use service::{Admin, Clock, Settings};
+
+#[cfg(test)]
+mod tests;
