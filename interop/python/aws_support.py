@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 import os
+import time
 import urllib.parse
 import urllib.request
 
@@ -49,3 +50,14 @@ def call(api_endpoint, path, bearer=None, method="GET"):
     body = resp.read().decode()
     conn.close()
     return resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), body
+
+
+def eventually(check, timeout=5.0):
+    """Retries `check` until it returns a truthy value (the data plane applies a write within a
+    second); returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)

@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from aws_support import ACCESS_KEY, ADMIN_URL, BACKEND_URL, GOLD, ISSUER, SECRET_KEY, SILVER, call, token
+from aws_support import ACCESS_KEY, eventually, ADMIN_URL, BACKEND_URL, GOLD, ISSUER, SECRET_KEY, SILVER, call, token
 
 # AWS CLI v1 fetches parameter values that look like http:// URLs (the scope names here);
 # `cli_follow_urlparam = false` turns that off, as users with URL-shaped scopes must do too.
@@ -40,14 +40,6 @@ def aws(*args, check=True):
     text = out.stdout.strip()
     return out.returncode, (json.loads(text) if text else None), out.stderr
 
-
-def eventually(check, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 class CliWalkthrough(unittest.TestCase):

@@ -15,7 +15,7 @@ import urllib.parse
 import boto3
 import botocore.exceptions
 
-from aws_support import ACCESS_KEY, ADMIN_URL, BACKEND_URL, GOLD, ISSUER, SECRET_KEY, SILVER, call, token
+from aws_support import ACCESS_KEY, eventually, ADMIN_URL, BACKEND_URL, GOLD, ISSUER, SECRET_KEY, SILVER, call, token
 
 
 def client():
@@ -27,16 +27,6 @@ def client():
         aws_secret_access_key=SECRET_KEY,
     )
 
-
-def eventually(check, timeout=5.0):
-    """Retries `check` until it returns a truthy value (the data plane applies writes within a
-    second); returns the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 class Walkthrough(unittest.TestCase):

@@ -132,7 +132,7 @@ fn record_info(api: &mut Api, report: ImportReport) {
 
 /// A configuration file's API (an `apis:` entry) as the admin API shows it, read-only: ids
 /// the file does not give are derived from the API id and route key, so they are stable
-/// across restarts; `createdDate` is when the gateway started.
+/// across restarts; `createdDate` is when the file was last written (`started`).
 pub fn file_record(shape: &Value, started: &str) -> ApiRecord {
     let api_id = text(shape, "apiId").unwrap_or_default();
     let stable = |key: &str| {

@@ -10,9 +10,17 @@ use crate::model::AdminApi;
 use crate::store::Store;
 
 /// Opens the store and builds the admin state; `endpoint` is the invoke URL template and
-/// `file_text` the configuration file, whose APIs the admin API lists read-only.
-pub fn prepare(config: &AdminApi, store: &Path, file_text: &str, endpoint: String) -> Result<Arc<Admin>, String> {
-    let started = crate::admin::ids::iso8601(std::time::SystemTime::now());
+/// `file_text` the configuration file, whose APIs the admin API lists read-only with
+/// `written` (when the file was last written) as their `createdDate`, so a restart does not
+/// change them.
+pub fn prepare(
+    config: &AdminApi,
+    store: &Path,
+    file_text: &str,
+    written: std::time::SystemTime,
+    endpoint: String,
+) -> Result<Arc<Admin>, String> {
+    let started = crate::admin::ids::iso8601(written);
     let file_apis = crate::config::source::parse(file_text)
         .ok()
         .and_then(|doc| doc.value.pointer("/gateway/apis").and_then(|a| a.as_array()).cloned())
@@ -54,6 +62,13 @@ pub fn start(
         let handler = move |conn, req| crate::admin::http::handle(admin.clone(), conn, req);
         server::run(listener, handler, stopped(shutdown)).await
     }
+}
+
+/// When `path` was last written (the Unix epoch when that cannot be read).
+pub fn written(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH)
 }
 
 /// The admin store file, relative paths taken from `config_dir`.

@@ -129,7 +129,9 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
         stopped(shutdown.clone()),
     ));
     let endpoint = gateway::endpoint_template(&gateway_model, &listeners.gateway);
-    let admin_state = admin::prepare(&admin_model, &admin_model.store, &gateway_text(&o)?, endpoint)?;
+    // The example is compiled in: it was last written when this binary was.
+    let written = std::env::current_exe().map_or(std::time::UNIX_EPOCH, |exe| admin::written(&exe));
+    let admin_state = admin::prepare(&admin_model, &admin_model.store, &gateway_text(&o)?, written, endpoint)?;
     services.spawn(admin::start(admin_state.clone(), listeners.admin, shutdown.clone()));
     services.spawn(gateway::start(
         &gateway_model,

@@ -79,7 +79,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
             (Some(settings), Some(admin_listener)) => {
                 let endpoint = gateway::endpoint_template(&gw, &listener);
                 let text = crate::config::read(&options.config).map_err(|d| d.to_string())?;
-                let state = admin::prepare(settings, &admin::store_path(settings, &dir), &text, endpoint)?;
+                let written = admin::written(&options.config);
+                let state = admin::prepare(settings, &admin::store_path(settings, &dir), &text, written, endpoint)?;
                 services.spawn(admin::start(state.clone(), admin_listener, shutdown.clone()));
                 Some(state)
             }

@@ -6,23 +6,13 @@ use serde_json::Value;
 use super::super::diagnostic::Diagnostics;
 use super::super::file::FileAdmin;
 use super::super::source::join;
-use super::decode;
+use super::{decode, listen_address};
 use crate::model::{AccessKey, AdminApi};
 
 pub(super) fn validate_admin(value: &Value, diags: &mut Diagnostics) -> Option<AdminApi> {
     let path = "admin";
     let file: FileAdmin = decode(value, path, diags)?;
-    let listen = match file.listen.parse() {
-        Ok(addr) => Some(addr),
-        Err(_) => {
-            diags.error(
-                &join(path, "listen"),
-                format!("'{}' is not an address", file.listen),
-                "write host:port with a numeric host, e.g. 127.0.0.1:8001",
-            );
-            None
-        }
-    };
+    let listen = listen_address(&file.listen, path, "127.0.0.1:8001", diags);
     if file.credentials.is_empty() {
         diags.error(
             &join(path, "credentials"),

@@ -90,17 +90,7 @@ fn validate_root(value: &Value, diags: &mut Diagnostics) -> Option<Config> {
 fn validate_gateway(value: &Value, has_admin: bool, diags: &mut Diagnostics) -> Option<Gateway> {
     let path = "gateway";
     let file: FileGateway = decode(value, path, diags)?;
-    let listen = match file.listen.parse() {
-        Ok(addr) => Some(addr),
-        Err(_) => {
-            diags.error(
-                &join(path, "listen"),
-                format!("'{}' is not an address", file.listen),
-                "write host:port with a numeric host, e.g. 127.0.0.1:8000",
-            );
-            None
-        }
-    };
+    let listen = listen_address(&file.listen, path, "127.0.0.1:8000", diags);
     if file.workers == Some(0) {
         diags.error(
             &join(path, "workers"),
@@ -136,6 +126,19 @@ fn validate_gateway(value: &Value, has_admin: bool, diags: &mut Diagnostics) -> 
         workers: file.workers,
         apis,
     })
+}
+
+/// A section's `listen: host:port`.
+fn listen_address(text: &str, section: &str, example: &str, diags: &mut Diagnostics) -> Option<std::net::SocketAddr> {
+    let parsed = text.parse().ok();
+    if parsed.is_none() {
+        diags.error(
+            &join(section, "listen"),
+            format!("'{text}' is not an address"),
+            &format!("write host:port with a numeric host, e.g. {example}"),
+        );
+    }
+    parsed
 }
 
 /// Decodes `value` as `T`, recording a diagnostic at the failing path on error.
