@@ -372,3 +372,35 @@ async fn a_write_on_one_node_is_served_by_another_sharing_the_store_within_a_sec
     let listed = admin(&admin_url(&b), "GET", &format!("/v2/apis/{api_id}"), None).await;
     assert_eq!(listed.json()["name"], "shared");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_lose_none_of_each_others_changes() {
+    let data = TempDir::new();
+    let demo = Demo::start(&data.0);
+    let api_id = create_api(&demo.admin(), demo.ports[2]).await;
+    let writers: Vec<_> = (0..24)
+        .map(|i| {
+            let (base, id) = (demo.admin(), api_id.clone());
+            tokio::spawn(async move {
+                let body = json!({ "routeKey": format!("GET /concurrent/{i}") });
+                admin(&base, "POST", &format!("/v2/apis/{id}/routes"), Some(body))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    for w in writers {
+        assert_eq!(w.await.unwrap(), 201);
+    }
+    let routes = admin(&demo.admin(), "GET", &format!("/v2/apis/{api_id}/routes"), None)
+        .await
+        .json();
+    let keys: std::collections::BTreeSet<String> = routes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["routeKey"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 25, "the quick-create route and all 24 new ones: {keys:?}");
+    demo.stop();
+}
