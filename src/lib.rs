@@ -25,7 +25,7 @@
 //! - `auth` never imports `issuer`: the gateway finds the embedded issuer the way it finds
 //!   Okta, by discovery and JWKS over HTTP. `demo` imports neither.
 //! - A gateway configuration change builds a whole new `proxy::Snapshot` and swaps it
-//!   atomically.
+//!   atomically; issuer key caches and throttling buckets carry over from one to the next.
 
 pub mod admin;
 pub mod auth;

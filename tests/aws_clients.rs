@@ -13,15 +13,14 @@ mod support;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use portcullis::admin::sigv4;
 use serde_json::{Value, json};
 use support::{Reply, TempDir, free_port, spawn_demo, wait_for_demo};
 
 const SUITE_TIMEOUT: Duration = Duration::from_secs(150);
-const KEY: &str = "AKIDPORTCULLISLOCAL";
-const SECRET: &str = "portcullis-local-secret";
+const KEY: &str = support::ADMIN_KEY;
+const SECRET: &str = support::ADMIN_SECRET;
 
 /// A running `portcullis demo` on free ports, stopped on drop.
 struct Demo {
@@ -127,41 +126,7 @@ fn the_aws_cli_replays_the_console_walkthrough() {
 
 /// A SigV4-signed admin request, as botocore would send it.
 async fn admin(base: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let host = base.trim_start_matches("http://");
-    let mut headers = http::HeaderMap::new();
-    headers.insert("host", host.parse().unwrap());
-    headers.insert("content-type", "application/json".parse().unwrap());
-    let method_value: http::Method = method.parse().unwrap();
-    let (path_only, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let signed = sigv4::sign(
-        &sigv4::SignedRequest {
-            method: &method_value,
-            path: path_only,
-            query,
-            headers: &headers,
-            body: body.as_bytes(),
-        },
-        KEY,
-        SECRET,
-        "us-east-1",
-        "apigateway",
-        SystemTime::now(),
-    );
-    support::issuer::request(
-        method,
-        &format!("{base}{path}"),
-        &[
-            ("content-type", "application/json"),
-            ("x-amz-date", &signed.amz_date),
-            ("authorization", &signed.authorization),
-        ],
-        body,
-    )
-    .await
+    support::admin(base, method, path, body).await
 }
 
 /// Calls the gateway for `api_id` (its invoke host name in `Host`).
@@ -325,12 +290,7 @@ async fn configuration_changes_under_load_fail_no_request() {
 
 /// The admin listener's address, from the line `serve` prints.
 fn admin_url(gateway: &support::Gateway) -> String {
-    let stderr = gateway.stderr();
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("admin API (apigatewayv2) listening on"))
-        .unwrap_or_else(|| panic!("no admin listener in:\n{stderr}"));
-    line.rsplit(' ').next().unwrap().to_owned()
+    support::admin_url(gateway)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
-//! Golden files for every error response the data plane produces, and for its own answers to
-//! CORS preflights: status, headers (all but `date` and the random `apigw-requestid`) and body,
-//! byte for byte. `UPDATE_GOLDEN=1` rewrites them; review the diff like code.
+//! Golden files for every error response the data plane produces (throttling's 429 included),
+//! and for its own answers to CORS preflights: status, headers (all but `date` and the random
+//! `apigw-requestid`) and body, byte for byte. `UPDATE_GOLDEN=1` rewrites them; review the diff
+//! like code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -159,5 +160,22 @@ async fn cors_responses() {
     check(
         "401-missing-token-cors",
         &render(&send("GET", &planets, &[("origin", APP)]).await),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_responses() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let anchor = "          autoDeploy: true\n";
+    let blocked = solar_config(&issuer.url, &backend.url).replacen(
+        anchor,
+        &format!("{anchor}          defaultRouteSettings: {{throttlingBurstLimit: 0, throttlingRateLimit: 0}}\n"),
+        1,
+    );
+    let gateway = Gateway::start(&blocked);
+    check(
+        "429-too-many-requests",
+        &render(&get(&format!("{}/planets", gateway.url), None).await),
     );
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::apis::render;
 use super::error::AdminError;
@@ -158,6 +158,8 @@ pub fn file_record(shape: &Value, started: &str) -> ApiRecord {
         auto_deploy: Option<bool>,
         description: Option<String>,
         stage_variables: Option<BTreeMap<String, String>>,
+        default_route_settings: Option<Map<String, Value>>,
+        route_settings: Option<BTreeMap<String, Value>>,
     }
     let stages = list::<S>(shape, "stages")
         .into_iter()
@@ -165,6 +167,12 @@ pub fn file_record(shape: &Value, started: &str) -> ApiRecord {
             let mut stage = super::apis::new_stage(&s.stage_name, s.auto_deploy.unwrap_or(false), started, false);
             stage.description = s.description;
             stage.stage_variables = s.stage_variables.unwrap_or_default();
+            if let (Some(given), Value::Object(defaults)) =
+                (s.default_route_settings, &mut stage.default_route_settings)
+            {
+                defaults.extend(given);
+            }
+            stage.route_settings = s.route_settings.unwrap_or_default();
             stage
         })
         .collect();

@@ -318,6 +318,13 @@ impl Stage {
         m.insert("autoDeploy".into(), json!(self.auto_deploy));
         put(&mut m, "description", &self.description);
         m.insert("stageVariables".into(), json!(self.stage_variables));
+        // Validated (and enforced) by the same code as a configuration file's stage.
+        if !self.default_route_settings.is_null() {
+            m.insert("defaultRouteSettings".into(), self.default_route_settings.clone());
+        }
+        if !self.route_settings.is_empty() {
+            m.insert("routeSettings".into(), json!(self.route_settings));
+        }
         Value::Object(m)
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::apis::new_stage;
 use super::error::AdminError;
 use super::ids::unique_id;
-use super::resources::{Deployment, Stage};
+use super::resources::{ApiRecord, Deployment, Route, Stage};
 use super::service::{Admin, check_deployable};
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AdminError> {
@@ -36,7 +36,25 @@ pub struct StageInput {
     client_certificate_id: Option<String>,
 }
 
-fn apply_stage(stage: &mut Stage, input: StageInput, deployments: &[Deployment], now: &str) -> Result<(), AdminError> {
+/// What a stage write may refer to: the API's deployments and routes.
+struct Context<'a> {
+    deployments: &'a [Deployment],
+    routes: &'a [Route],
+}
+
+impl<'a> Context<'a> {
+    fn of(record: &'a ApiRecord) -> Self {
+        Self {
+            deployments: &record.deployments,
+            routes: &record.routes,
+        }
+    }
+}
+
+/// Applies CreateStage/UpdateStage fields. The route settings' fields and values are checked
+/// afterwards with the whole API by the configuration validator (`service::finish`); only
+/// their keys are checked here, against the API's routes now, as AWS does on write.
+fn apply_stage(stage: &mut Stage, input: StageInput, context: &Context<'_>, now: &str) -> Result<(), AdminError> {
     if input.client_certificate_id.is_some() {
         return Err(AdminError::bad_request(
             "clientCertificateId is not supported: client certificates apply to REST APIs",
@@ -51,7 +69,7 @@ fn apply_stage(stage: &mut Stage, input: StageInput, deployments: &[Deployment],
                 "DeploymentId cannot be updated while AutoDeploy is enabled for the stage",
             ));
         }
-        if !deployments.iter().any(|d| d.deployment_id == id) {
+        if !context.deployments.iter().any(|d| d.deployment_id == id) {
             return Err(AdminError::no_child("Deployment", &id));
         }
         stage.deployment_id = Some(id);
@@ -70,12 +88,11 @@ fn apply_stage(stage: &mut Stage, input: StageInput, deployments: &[Deployment],
         }
     }
     if let Some(settings) = input.default_route_settings {
-        check_route_settings(&settings)?;
         stage.default_route_settings = merge(stage.default_route_settings.clone(), settings);
     }
     if let Some(settings) = input.route_settings {
         for (key, value) in settings {
-            check_route_settings(&value)?;
+            check_route_key(&key, context.routes)?;
             let merged = merge(stage.route_settings.remove(&key).unwrap_or(Value::Null), value);
             stage.route_settings.insert(key, merged);
         }
@@ -100,26 +117,16 @@ fn merge(old: Value, new: Value) -> Value {
     }
 }
 
-/// `RouteSettings`: the HTTP-API fields only, with their types.
-fn check_route_settings(value: &Value) -> Result<(), AdminError> {
-    let Value::Object(map) = value else {
-        return Err(AdminError::bad_request("route settings must be an object"));
-    };
-    for (key, v) in map {
-        let ok = match key.as_str() {
-            "throttlingBurstLimit" => v.as_i64().is_some_and(|n| n >= 0),
-            "throttlingRateLimit" => v.as_f64().is_some_and(|n| n >= 0.0),
-            "detailedMetricsEnabled" => v.is_boolean(),
-            "dataTraceEnabled" | "loggingLevel" => {
-                return Err(AdminError::bad_request(format!("{key} applies to WebSocket APIs only")));
-            }
-            _ => return Err(AdminError::bad_request(format!("unknown route setting {key}"))),
-        };
-        if !ok {
-            return Err(AdminError::bad_request(format!("invalid value for {key}")));
-        }
+/// A `routeSettings` key must be one of the API's route keys, exactly (AWS's CreateStage and
+/// UpdateStage answer this 404; observed through Terraform, terraform-aws-apigateway-v2 #80).
+fn check_route_key(key: &str, routes: &[Route]) -> Result<(), AdminError> {
+    if routes.iter().any(|r| r.route_key == key) {
+        return Ok(());
     }
-    Ok(())
+    Err(AdminError::not_found(
+        "Route",
+        format!("Unable to find Route by key {key} within the provided RouteSettings"),
+    ))
 }
 
 /// CreateStage (201).
@@ -135,7 +142,7 @@ pub fn create_stage(admin: &Admin, api_id: &str, mut input: StageInput) -> Resul
             let mut stage = new_stage(&name, false, now, false);
             stage.auto_deploy = input.auto_deploy.unwrap_or(false);
             let deployment = input.deployment_id.take();
-            apply_stage(&mut stage, input, &record.deployments, now)?;
+            apply_stage(&mut stage, input, &Context::of(record), now)?;
             if let Some(id) = deployment {
                 if !record.deployments.iter().any(|d| d.deployment_id == id) {
                     return Err(AdminError::no_child("Deployment", &id));
@@ -163,13 +170,15 @@ fn stage_value(admin: &Admin, api_id: &str, name: &str) -> Result<Value, AdminEr
 /// UpdateStage (200).
 pub fn update_stage(admin: &Admin, api_id: &str, name: &str, input: StageInput) -> Result<Value, AdminError> {
     admin.modify(api_id, |record, now| {
-        let deployments = record.deployments.clone();
-        let stage = record
+        let index = record
             .stages
-            .iter_mut()
-            .find(|s| s.stage_name == name)
+            .iter()
+            .position(|s| s.stage_name == name)
             .ok_or_else(|| AdminError::no_child("Stage", name))?;
-        apply_stage(stage, input, &deployments, now)
+        let mut stage = record.stages[index].clone();
+        apply_stage(&mut stage, input, &Context::of(record), now)?;
+        record.stages[index] = stage;
+        Ok(())
     })?;
     stage_value(admin, api_id, name)
 }

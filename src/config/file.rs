@@ -232,4 +232,24 @@ pub struct FileStage {
     pub description: Option<String>,
     /// `stageVariables`.
     pub stage_variables: Option<BTreeMap<String, String>>,
+    /// `defaultRouteSettings` (decoded by `validate` as a `FileRouteSettings`).
+    pub default_route_settings: Option<Value>,
+    /// `routeSettings`: route key → settings (each decoded as a `FileRouteSettings`).
+    pub route_settings: Option<BTreeMap<String, Value>>,
+}
+
+/// AWS's `RouteSettings`: `defaultRouteSettings` and each `routeSettings` entry of a stage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileRouteSettings {
+    /// `throttlingBurstLimit`: token-bucket size, a whole number ≥ 0.
+    pub throttling_burst_limit: Option<i64>,
+    /// `throttlingRateLimit`: steady-state requests per second, ≥ 0.
+    pub throttling_rate_limit: Option<f64>,
+    /// `detailedMetricsEnabled`: accepted; Portcullis has no CloudWatch metrics.
+    pub detailed_metrics_enabled: Option<bool>,
+    /// `dataTraceEnabled`: WebSocket APIs only; refused.
+    pub data_trace_enabled: Option<Value>,
+    /// `loggingLevel`: WebSocket APIs only; refused.
+    pub logging_level: Option<Value>,
 }

@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod issuer;
 pub mod mapping;
 pub mod route_key;
+pub mod throttle;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ pub use cors::{Cors, OriginPattern};
 pub use endpoint::HostPattern;
 pub use mapping::{MappingAction, MappingTarget, ParameterMapping, ValueTemplate};
 pub use route_key::{MethodSel, PathPattern, PatternSegment, RouteKey};
+pub use throttle::{Throttle, ThrottleSettings};
 
 /// A whole validated configuration file.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,6 +235,11 @@ pub struct Stage {
     pub auto_deploy: bool,
     /// `stageVariables`.
     pub stage_variables: BTreeMap<String, String>,
+    /// The throttle of every route without its own (`defaultRouteSettings`); `None`: no limit.
+    pub throttle_default: Option<Throttle>,
+    /// The throttle of each route that has a `routeSettings` entry, by route key (as
+    /// `RouteKey` prints it), already combined with the defaults field by field.
+    pub throttle_routes: BTreeMap<String, Throttle>,
 }
 
 impl Stage {
@@ -242,6 +249,11 @@ impl Stage {
     /// Whether this is the `$default` stage.
     pub fn is_default(&self) -> bool {
         self.stage_name == Self::DEFAULT
+    }
+
+    /// The throttle of the route with this key (`None`: no limit).
+    pub fn throttle(&self, route_key: &str) -> Option<Throttle> {
+        self.throttle_routes.get(route_key).copied().or(self.throttle_default)
     }
 }
 

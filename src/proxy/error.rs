@@ -31,6 +31,9 @@ pub enum GatewayError {
     KeysUnavailable(String),
     /// The request body is larger than allowed: 413.
     PayloadTooLarge,
+    /// The route's throttle (stage `defaultRouteSettings`/`routeSettings`) has no token left:
+    /// 429.
+    TooManyRequests,
     /// The backend could not be reached or failed before answering: 502 (decision D15).
     BadGateway(String),
     /// The backend did not answer within the integration timeout: 503 (AWS).
@@ -61,6 +64,7 @@ impl GatewayError {
             Self::Auth { error, .. } => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNAUTHORIZED),
             Self::KeysUnavailable(_) | Self::IntegrationTimeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,7 +73,7 @@ impl GatewayError {
     /// Where it comes from.
     pub fn source(&self) -> ErrorSource {
         match self {
-            Self::BadRequest(_) | Self::NotFound | Self::PayloadTooLarge => ErrorSource::Client,
+            Self::BadRequest(_) | Self::NotFound | Self::PayloadTooLarge | Self::TooManyRequests => ErrorSource::Client,
             Self::Auth { .. } => ErrorSource::Authorizer,
             Self::KeysUnavailable(_) | Self::BadGateway(_) | Self::IntegrationTimeout => ErrorSource::Upstream,
             Self::Internal(_) => ErrorSource::Internal,
@@ -84,6 +88,7 @@ impl GatewayError {
             403 => r#"{"message":"Forbidden"}"#,
             404 => r#"{"message":"Not Found"}"#,
             413 => r#"{"message":"Request Entity Too Large"}"#,
+            429 => r#"{"message":"Too Many Requests"}"#,
             502 => r#"{"message":"Bad Gateway"}"#,
             503 => r#"{"message":"Service Unavailable"}"#,
             _ => r#"{"message":"Internal Server Error"}"#,
@@ -107,6 +112,7 @@ impl GatewayError {
             Self::Auth { error, .. } => error.access_log_text(),
             Self::KeysUnavailable(why) => format!("no issuer keys: {why}"),
             Self::PayloadTooLarge => "request body too large".to_owned(),
+            Self::TooManyRequests => "throttled: the route's token bucket is empty".to_owned(),
             Self::BadGateway(why) => format!("backend failed: {why}"),
             Self::IntegrationTimeout => "backend timed out".to_owned(),
             Self::Internal(why) => format!("internal: {why}"),
@@ -152,6 +158,19 @@ mod tests {
         assert_eq!(
             GatewayError::BadGateway("x".into()).body(),
             r#"{"message":"Bad Gateway"}"#
+        );
+    }
+
+    #[test]
+    fn too_many_requests_is_429_with_aws_body_and_no_retry_after() {
+        let r = GatewayError::TooManyRequests.into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.body().as_ref(), br#"{"message":"Too Many Requests"}"#);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
+        assert!(r.headers().get(header::RETRY_AFTER).is_none());
+        assert!(
+            r.headers().get(header::CONNECTION).is_none(),
+            "the connection stays usable"
         );
     }
 

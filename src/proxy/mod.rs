@@ -1,6 +1,6 @@
 //! The data plane: one request, in the order a reader expects (STYLE habit 7):
-//! normalize → select API and stage → match route → (answer a CORS preflight) → authorize →
-//! build the backend request → forward → respond. Every refusal is a `GatewayError`, turned into
+//! normalize → select API and stage → match route → (answer a CORS preflight) → throttle →
+//! authorize → build the backend request → forward → respond. Every refusal is a `GatewayError`, turned into
 //! AWS's response in one place (`error`); every response carries `apigw-requestid`, the API's
 //! CORS headers when it has a `corsConfiguration` (`cors`), and produces one access-log line.
 //!
@@ -16,6 +16,7 @@ pub mod headers;
 pub mod mapping;
 pub mod snapshot;
 pub mod target;
+pub mod throttle;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -29,7 +30,8 @@ use hyper::body::Incoming;
 
 pub use body::ResponseBody;
 pub use error::GatewayError;
-pub use snapshot::Snapshot;
+pub use snapshot::{Shared, Snapshot};
+pub use throttle::Buckets;
 
 use crate::client::HttpClient;
 pub use crate::conn::Connection;
@@ -163,6 +165,11 @@ async fn serve(
     let found = found.ok_or(GatewayError::NotFound)?;
     let route: &CompiledRoute = found.value;
     facts.route_key = route.route_key.clone();
+    // Before the authorizer, so a flood of bad tokens spends the bucket, not the key checks
+    // (docs/compat.md, "Throttling").
+    if !stage.admits(route, facts.start) {
+        return Err(GatewayError::TooManyRequests);
+    }
     // A route created through the admin API without a target yet serves nothing.
     let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
     let claims = match &route.auth {

@@ -3,10 +3,12 @@
 //! A snapshot is built completely (route tables, authorizer rules, integration templates,
 //! issuer key caches) before it is swapped in; requests hold an `Arc` to the snapshot they
 //! started with, so a reload never changes a request in flight. Key caches are shared across
-//! snapshots through the `jwks::Registry`, so a reload does not refetch keys.
+//! snapshots through the `jwks::Registry`, so a reload does not refetch keys; throttling buckets
+//! through `throttle::Buckets`, so a reload does not refill them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::auth::{Alg, ChallengeStyle, Rules, TokenLocation};
 use crate::jwks::{IssuerSettings, JwksCache, Registry};
@@ -15,6 +17,7 @@ use crate::routing::RouteTable;
 
 use super::cors::CorsPolicy;
 use super::target::UriTemplate;
+use super::throttle::{Buckets, TokenBucket};
 
 /// Everything a request needs, compiled.
 pub struct Snapshot {
@@ -26,6 +29,15 @@ pub struct Snapshot {
     default_api: Option<usize>,
     /// Which `Host` values name an API.
     hosts: HostPattern,
+}
+
+/// What snapshots share with the snapshots before and after them.
+#[derive(Clone, Copy)]
+pub struct Shared<'a> {
+    /// Issuer key caches.
+    pub keys: &'a Registry,
+    /// Throttling buckets.
+    pub buckets: &'a Buckets,
 }
 
 /// One API, compiled.
@@ -49,12 +61,27 @@ pub struct CompiledStage {
     pub variables: HashMap<String, String>,
     /// The routes this stage serves (shared by stages serving the same configuration).
     pub table: Arc<RouteTable<CompiledRoute>>,
+    /// Each route's bucket by `CompiledRoute::index` (`None`: the route is not throttled).
+    pub buckets: Vec<Option<Arc<TokenBucket>>>,
+}
+
+impl CompiledStage {
+    /// Whether `route` may serve a request arriving at `now`: takes a token from the route's
+    /// bucket on this stage; always true for a route without a throttle.
+    pub fn admits(&self, route: &CompiledRoute, now: Instant) -> bool {
+        match self.buckets.get(route.index) {
+            Some(Some(bucket)) => bucket.try_take(now),
+            _ => true,
+        }
+    }
 }
 
 /// A route, compiled.
 pub struct CompiledRoute {
     /// The route key text for logs and `$context.routeKey`.
     pub route_key: Arc<str>,
+    /// Its position in the API's routes (and in each stage's `buckets`).
+    pub index: usize,
     /// Whether this is the `$default` route (appends the request path to the integration URI).
     pub is_default: bool,
     /// The authorizer, when the route has one.
@@ -91,13 +118,13 @@ pub struct CompiledIntegration {
 
 impl Snapshot {
     /// Compiles a validated gateway configuration.
-    pub fn build(gateway: &model::Gateway, registry: &Registry) -> Result<Self, String> {
-        Self::build_with(gateway, &[], registry)
+    pub fn build(gateway: &model::Gateway, shared: Shared<'_>) -> Result<Self, String> {
+        Self::build_with(gateway, &[], shared)
     }
 
     /// Compiles the file's APIs followed by `extra` ones (from the admin API's store). An
     /// `extra` API whose id the file already uses is left out: the file wins.
-    pub fn build_with(gateway: &model::Gateway, extra: &[Deployed], registry: &Registry) -> Result<Self, String> {
+    pub fn build_with(gateway: &model::Gateway, extra: &[Deployed], shared: Shared<'_>) -> Result<Self, String> {
         let hosts = match &gateway.api_endpoint {
             Some(template) => HostPattern::from_endpoint(template)?,
             None => HostPattern::local(),
@@ -113,7 +140,7 @@ impl Snapshot {
             if by_id.contains_key(api_id) {
                 continue;
             }
-            let compiled = compile_api(api_id, versions, registry)?;
+            let compiled = compile_api(api_id, versions, shared)?;
             by_id.insert(compiled.api_id.clone(), apis.len());
             apis.push(compiled);
         }
@@ -138,13 +165,14 @@ impl Snapshot {
     }
 }
 
-fn compile_api(api_id: &str, versions: &[model::Api], registry: &Registry) -> Result<CompiledApi, String> {
+fn compile_api(api_id: &str, versions: &[model::Api], shared: Shared<'_>) -> Result<CompiledApi, String> {
     let mut named_stages = HashMap::new();
     let mut default_stage = None;
     for api in versions {
-        let table = Arc::new(compile_routes(api, registry)?);
+        let table = Arc::new(compile_routes(api, shared.keys)?);
         for stage in &api.stages {
-            let compiled = Arc::new(compile_stage(stage, table.clone()));
+            let buckets = stage_buckets(api_id, &api.routes, stage, shared.buckets);
+            let compiled = Arc::new(compile_stage(stage, table.clone(), buckets));
             if stage.is_default() {
                 default_stage = Some(compiled);
             } else {
@@ -171,8 +199,8 @@ fn compile_routes(api: &model::Api, registry: &Registry) -> Result<RouteTable<Co
         .map(|i| Ok((i.integration_id.as_str(), Arc::new(compile_integration(i)?))))
         .collect::<Result<_, String>>()?;
     let mut builder = RouteTable::builder();
-    for route in &api.routes {
-        let compiled = compile_route(api, route, &integrations, registry)?;
+    for (index, route) in api.routes.iter().enumerate() {
+        let compiled = compile_route(api, index, route, &integrations, registry)?;
         builder
             .insert(route.route_key.clone(), compiled)
             .map_err(|e| e.to_string())?;
@@ -180,9 +208,14 @@ fn compile_routes(api: &model::Api, registry: &Registry) -> Result<RouteTable<Co
     Ok(builder.build())
 }
 
-fn compile_stage(stage: &model::Stage, table: Arc<RouteTable<CompiledRoute>>) -> CompiledStage {
+fn compile_stage(
+    stage: &model::Stage,
+    table: Arc<RouteTable<CompiledRoute>>,
+    buckets: Vec<Option<Arc<TokenBucket>>>,
+) -> CompiledStage {
     CompiledStage {
         table,
+        buckets,
         name: stage.stage_name.as_str().into(),
         variables: stage
             .stage_variables
@@ -190,6 +223,23 @@ fn compile_stage(stage: &model::Stage, table: Arc<RouteTable<CompiledRoute>>) ->
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     }
+}
+
+/// The stage's bucket of each route, in the order of `routes` (`CompiledRoute::index`).
+fn stage_buckets(
+    api_id: &str,
+    routes: &[model::Route],
+    stage: &model::Stage,
+    buckets: &Buckets,
+) -> Vec<Option<Arc<TokenBucket>>> {
+    routes
+        .iter()
+        .map(|route| {
+            let key = route.route_key.to_string();
+            let limits = stage.throttle(&key)?;
+            Some(buckets.bucket_for(api_id, &stage.stage_name, &key, limits))
+        })
+        .collect()
 }
 
 fn compile_integration(integration: &model::Integration) -> Result<CompiledIntegration, String> {
@@ -203,6 +253,7 @@ fn compile_integration(integration: &model::Integration) -> Result<CompiledInteg
 
 fn compile_route(
     api: &model::Api,
+    index: usize,
     route: &model::Route,
     integrations: &HashMap<&str, Arc<CompiledIntegration>>,
     registry: &Registry,
@@ -227,6 +278,7 @@ fn compile_route(
     };
     Ok(CompiledRoute {
         route_key: route.route_key.to_string().into(),
+        index,
         is_default: route.route_key == model::RouteKey::Default,
         auth,
         integration,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::admin::Admin;
 use crate::jwks::Registry;
 use crate::model::Gateway;
-use crate::proxy::{DataPlane, Snapshot};
+use crate::proxy::{Buckets, DataPlane, Shared, Snapshot};
 
 /// How often the store is asked whether another node changed it.
 const POLL: Duration = Duration::from_millis(250);
@@ -20,6 +20,8 @@ pub struct Sources {
     admin: Option<Arc<Admin>>,
     plane: Arc<DataPlane>,
     registry: Arc<Registry>,
+    /// Throttling buckets, kept across rebuilds.
+    buckets: Buckets,
 }
 
 impl Sources {
@@ -34,7 +36,12 @@ impl Sources {
             Some(a) => a.deployed()?,
             None => Vec::new(),
         };
-        let snapshot = Snapshot::build_with(&file, &extra, &registry)?;
+        let buckets = Buckets::new();
+        let shared = Shared {
+            keys: &registry,
+            buckets: &buckets,
+        };
+        let snapshot = Snapshot::build_with(&file, &extra, shared)?;
         let plane = Arc::new(DataPlane {
             snapshot: arc_swap::ArcSwap::from_pointee(snapshot),
             client,
@@ -44,6 +51,7 @@ impl Sources {
             admin,
             plane,
             registry,
+            buckets,
         }))
     }
 
@@ -68,7 +76,11 @@ impl Sources {
             Some(a) => a.deployed()?,
             None => Vec::new(),
         };
-        let snapshot = Snapshot::build_with(new_file.as_ref().unwrap_or(&file), &extra, &self.registry)?;
+        let shared = Shared {
+            keys: &self.registry,
+            buckets: &self.buckets,
+        };
+        let snapshot = Snapshot::build_with(new_file.as_ref().unwrap_or(&file), &extra, shared)?;
         self.plane.snapshot.store(Arc::new(snapshot));
         if let Some(new) = new_file {
             *file = new;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -22,6 +22,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use portcullis::admin::sigv4;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
@@ -655,4 +656,64 @@ pub fn wait_for_demo(child: &mut Child) {
         let _ = child.kill();
         panic!("the demo did not start");
     }
+}
+
+/// The development access key of the example configuration's `admin:` section.
+pub const ADMIN_KEY: &str = "AKIDPORTCULLISLOCAL";
+/// Its secret.
+pub const ADMIN_SECRET: &str = "portcullis-local-secret";
+
+/// The admin listener's address of a `serve` process, from the line it prints.
+pub fn admin_url(gateway: &Gateway) -> String {
+    let stderr = gateway.stderr();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("admin API (apigatewayv2) listening on"))
+        .unwrap_or_else(|| panic!("no admin listener in:\n{stderr}"));
+    line.rsplit(' ').next().unwrap().to_owned()
+}
+
+/// A request to the admin API signed with SigV4 (`ADMIN_KEY`), as botocore would send it.
+pub async fn admin(base: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let host = base.trim_start_matches("http://");
+    let mut headers = http::HeaderMap::new();
+    headers.insert("host", host.parse().unwrap());
+    headers.insert("content-type", "application/json".parse().unwrap());
+    let method_value: http::Method = method.parse().unwrap();
+    let (path_only, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let signed = sigv4::sign(
+        &sigv4::SignedRequest {
+            method: &method_value,
+            path: path_only,
+            query,
+            headers: &headers,
+            body: body.as_bytes(),
+        },
+        ADMIN_KEY,
+        ADMIN_SECRET,
+        "us-east-1",
+        "apigateway",
+        SystemTime::now(),
+    );
+    issuer::request(
+        method,
+        &format!("{base}{path}"),
+        &[
+            ("content-type", "application/json"),
+            ("x-amz-date", &signed.amz_date),
+            ("authorization", &signed.authorization),
+        ],
+        body,
+    )
+    .await
+}
+
+/// GET `path` on the gateway for `api_id` (its invoke host name in `Host`).
+pub async fn call_api(gateway: &Gateway, api_id: &str, path: &str) -> Reply {
+    let host = format!("{api_id}.execute-api.localhost:{}", gateway.addr.port());
+    send("GET", &format!("{}{path}", gateway.url), &[("host", &host)]).await
 }

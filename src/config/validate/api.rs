@@ -1,19 +1,17 @@
-//! Validation of one API: its id and name, routes (grammar, conflicts, references, scopes) and
-//! stages, delegating authorizers, integrations and `corsConfiguration` to their own modules.
-
-use std::collections::BTreeMap;
+//! Validation of one API: its id and name and its routes (grammar, conflicts, references,
+//! scopes), delegating authorizers, integrations, stages and `corsConfiguration` to their own
+//! modules.
 
 use serde_json::Value;
 
 use super::super::diagnostic::Diagnostics;
-use super::super::file::{FileApi, FileRoute, FileStage};
+use super::super::file::{FileApi, FileRoute};
 use super::super::source::join;
-use super::{ListRules, authorizer, check_len, cors, decode_each, decode_unique, integration};
-use crate::model::{Api, Authorization, ChallengeStyle, Route, RouteKey, Stage};
+use super::{ListRules, authorizer, check_len, cors, decode_each, decode_unique, integration, stage};
+use crate::model::{Api, Authorization, ChallengeStyle, Route, RouteKey};
 use crate::routing::RouteTable;
 
 const MAX_ROUTES: usize = 300;
-const MAX_STAGES: usize = 10;
 const MAX_SCOPES: usize = 10;
 const INVALID_AUTHORIZER: &str =
     "Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.";
@@ -35,13 +33,23 @@ pub(super) fn validate_apis(values: &[Value], path: &str, diags: &mut Diagnostic
 pub struct ApiRules {
     /// Every route must name an integration (a file has no later step to attach one).
     pub require_targets: bool,
+    /// Every `routeSettings` key must be one of the API's route keys. The admin API checks
+    /// that when the settings are written (a stage's settings outlive the routes of the
+    /// deployments it serves), so its rules only check the key's syntax.
+    pub route_settings_name_routes: bool,
 }
 
 impl ApiRules {
     /// A configuration file's rules.
-    pub const FILE: ApiRules = ApiRules { require_targets: true };
+    pub const FILE: ApiRules = ApiRules {
+        require_targets: true,
+        route_settings_name_routes: true,
+    };
     /// The admin API's rules: as AWS, a route may exist before its integration is attached.
-    pub const ADMIN: ApiRules = ApiRules { require_targets: false };
+    pub const ADMIN: ApiRules = ApiRules {
+        require_targets: false,
+        route_settings_name_routes: false,
+    };
 }
 
 /// Validates one API (the JSON shape of an `apis:` entry) on its own.
@@ -92,7 +100,7 @@ fn validate_api(file: FileApi, rules: ApiRules, path: &str, diags: &mut Diagnost
         cors,
     };
     api.routes = validate_routes(&file.routes, &api, rules, &join(path, "routes"), diags);
-    api.stages = validate_stages(&file.stages, &join(path, "stages"), diags);
+    api.stages = stage::validate_stages(&file.stages, &api.routes, rules, &join(path, "stages"), diags);
     api
 }
 
@@ -270,67 +278,4 @@ fn validate_target(target: Option<&str>, api: &Api, path: &str, diags: &mut Diag
         );
     }
     id.map(str::to_owned)
-}
-
-fn validate_stages(values: &[Value], path: &str, diags: &mut Diagnostics) -> Vec<Stage> {
-    let rules = ListRules {
-        max: MAX_STAGES,
-        noun: "stages per API",
-        key: "stageName",
-    };
-    decode_unique::<FileStage>(values, path, &rules, |s| &s.stage_name, diags)
-        .into_iter()
-        .map(|(at, file)| validate_stage(file, &at, diags))
-        .collect()
-}
-
-fn validate_stage(file: FileStage, path: &str, diags: &mut Diagnostics) -> Stage {
-    let name = &file.stage_name;
-    let valid = name == Stage::DEFAULT
-        || (!name.is_empty()
-            && name.len() <= 128
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-    if !valid {
-        diags.error(
-            &join(path, "stageName"),
-            format!("stage name '{name}' is invalid"),
-            "use $default or 1–128 letters, digits, '-' and '_'",
-        );
-    }
-    let variables = file.stage_variables.unwrap_or_default();
-    check_stage_variables(&variables, &join(path, "stageVariables"), diags);
-    Stage {
-        stage_name: file.stage_name,
-        auto_deploy: file.auto_deploy.unwrap_or(false),
-        stage_variables: variables,
-    }
-}
-
-fn check_stage_variables(vars: &BTreeMap<String, String>, path: &str, diags: &mut Diagnostics) {
-    if vars.len() > 100 {
-        diags.error(
-            path,
-            "a stage may have at most 100 variables",
-            "remove unused variables",
-        );
-    }
-    for (name, value) in vars {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            diags.error(
-                &join(path, name),
-                format!("stage variable name '{name}' is invalid"),
-                "use letters, digits and '_'",
-            );
-        }
-        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#&=,".contains(c);
-        if value.is_empty() || value.len() > 2048 || !value.chars().all(ok_char) {
-            diags.error(
-                &join(path, name),
-                "stage variable values must be 1–2048 characters of [A-Za-z0-9-._~:/?#&=,]",
-                "remove the other characters",
-            );
-        }
-    }
 }

@@ -17,6 +17,7 @@ mod cors;
 mod integration;
 mod issuer;
 mod issuer_server;
+mod stage;
 
 pub use cors::{CREDENTIALS_WITH_ANY_ORIGIN, validate_cors};
 
