@@ -35,6 +35,23 @@ pub fn authorize<T: Trace>(
     now_unix_secs: i64,
     trace: &mut T,
 ) -> Result<Claims, AuthError> {
+    let claims = verify(token, keys, rules, now_unix_secs, trace)?;
+    check_route_scopes(&claims, route_scopes, trace)?;
+    Ok(claims)
+}
+
+/// Every check but the route's scopes: what a token is worth to an authorizer, whatever the
+/// route. The verified-token cache keeps this result.
+///
+/// # Errors
+/// As [`authorize`], except that a missing scope is never reported.
+pub fn verify<T: Trace>(
+    token: &str,
+    keys: &KeySet,
+    rules: &Rules,
+    now_unix_secs: i64,
+    trace: &mut T,
+) -> Result<Claims, AuthError> {
     let parsed = parse(token, trace)?;
     let alg = check_alg(&parsed.header, rules, trace)?;
     check_typ(&parsed.header, rules, trace)?;
@@ -45,8 +62,15 @@ pub fn authorize<T: Trace>(
     claims::check_audience(&map, rules, trace)?;
     claims::check_times(&map, rules, now_unix_secs, trace)?;
     let scopes = claims::token_scopes(&map).unwrap_or_default();
-    claims::check_scopes(&scopes, route_scopes, trace)?;
     Ok(Claims::new(map, scopes))
+}
+
+/// The last check: the token holds one of the route's scopes (none needed if empty).
+///
+/// # Errors
+/// `insufficient_scope`, naming the route's scopes.
+pub fn check_route_scopes<T: Trace>(claims: &Claims, route_scopes: &[String], trace: &mut T) -> Result<(), AuthError> {
+    claims::check_scopes(claims.scopes(), route_scopes, trace)
 }
 
 fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Token<'t>, AuthError> {

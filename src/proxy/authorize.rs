@@ -1,15 +1,23 @@
-//! The authorize phase: read the token where the authorizer says, get the issuer's keys, run
-//! the claim checks, and refetch the keys once when the token names a `kid` we do not know.
+//! The authorize phase: read the token where the authorizer says, get the issuer's keys, answer
+//! from the verified-token cache or run the claim checks (refetching the keys once when the
+//! token names a `kid` we do not know), then check the route's scopes on every request.
+
+use std::sync::Arc;
 
 use http::Request;
 
 use super::error::GatewayError;
 use super::snapshot::CompiledAuth;
-use crate::auth::{self, Claims, NoTrace};
+use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace};
 use crate::jwks::KeyLookup;
+use crate::telemetry::{AccessLog, CacheUse};
 
 /// Authorizes a request for a route with a JWT authorizer.
-pub async fn authorize<B>(auth: &CompiledAuth, req: &Request<B>) -> Result<Claims, GatewayError> {
+pub async fn authorize<B>(
+    auth: &CompiledAuth,
+    req: &Request<B>,
+    log: &mut AccessLog,
+) -> Result<Arc<Claims>, GatewayError> {
     let refuse = |error: auth::AuthError| GatewayError::Auth {
         error,
         scopes: auth.scopes.clone(),
@@ -27,13 +35,43 @@ pub async fn authorize<B>(auth: &CompiledAuth, req: &Request<B>) -> Result<Claim
         }
     };
     let now = crate::telemetry::unix_secs();
-    match auth::authorize(&token, &keys, &auth.rules, &auth.scopes, now, &mut NoTrace) {
-        Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
-            Some(fresh) => {
-                auth::authorize(&token, &fresh, &auth.rules, &auth.scopes, now, &mut NoTrace).map_err(refuse)
+    let key = auth.cache.as_ref().map(|_| CacheKey::new(&auth.rules_id, &token));
+    log.token_cache = Some(if key.is_some() { CacheUse::Miss } else { CacheUse::Off });
+    let claims = match (&auth.cache, &key) {
+        (Some(cache), Some(key)) => match cache.get(key, &keys, now) {
+            Some(claims) => {
+                log.token_cache = Some(CacheUse::Hit);
+                claims
             }
-            None => Err(refuse(err)),
+            None => verify(auth, &token, keys, now, Some(key)).await.map_err(refuse)?,
         },
-        other => other.map_err(refuse),
+        _ => verify(auth, &token, keys, now, None).await.map_err(refuse)?,
+    };
+    auth::check_route_scopes(&claims, &auth.scopes, &mut NoTrace).map_err(refuse)?;
+    Ok(claims)
+}
+
+/// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success is
+/// remembered under `key` with the keys that verified it.
+async fn verify(
+    auth: &CompiledAuth,
+    token: &str,
+    keys: Arc<KeySet>,
+    now: i64,
+    key: Option<&CacheKey>,
+) -> Result<Arc<Claims>, auth::AuthError> {
+    let (claims, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
+        Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
+            Some(fresh) => (auth::verify(token, &fresh, &auth.rules, now, &mut NoTrace)?, fresh),
+            None => return Err(err),
+        },
+        other => (other?, keys),
+    };
+    let claims = Arc::new(claims);
+    if let (Some(cache), Some(key)) = (&auth.cache, key)
+        && let Some(until) = auth::cache::valid_until(&claims, &auth.rules)
+    {
+        cache.insert(*key, &keys, claims.clone(), until, token.len(), now);
     }
+    Ok(claims)
 }

@@ -141,7 +141,7 @@ async fn serve(
     facts.stage = stage.name.clone();
     facts.route_key = route.route_key.clone();
     let claims = match &route.auth {
-        Some(auth) => Some(authorize::authorize(auth, &req).await?),
+        Some(auth) => Some(authorize::authorize(auth, &req, log).await?),
         None => None,
     };
     let request = forward::Prepared {
@@ -151,7 +151,7 @@ async fn serve(
         route_path: &route_path,
         params: &found.params,
         route,
-        claims: claims.as_ref(),
+        claims: claims.as_deref(),
     };
     forward::forward(client, request, req, facts, log).await
 }

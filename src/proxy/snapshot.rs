@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::auth::{Alg, ChallengeStyle, Rules, TokenLocation};
+use crate::auth::{Alg, ChallengeStyle, Rules, RulesId, TokenCache, TokenLocation};
 use crate::jwks::{IssuerSettings, JwksCache, Registry};
 use crate::model::{self, Authorization, IdentitySource};
 use crate::routing::RouteTable;
@@ -59,6 +59,10 @@ pub struct CompiledAuth {
     pub location: TokenLocation,
     /// Claim rules.
     pub rules: Arc<Rules>,
+    /// The rules' identity, part of every verified-token cache key.
+    pub rules_id: RulesId,
+    /// The verified-token cache, unless it is off.
+    pub cache: Option<Arc<TokenCache>>,
     /// `authorizationScopes`.
     pub scopes: Vec<String>,
     /// The issuer's keys.
@@ -80,12 +84,17 @@ pub struct CompiledIntegration {
 }
 
 impl Snapshot {
-    /// Compiles a validated gateway configuration.
-    pub fn build(gateway: &model::Gateway, registry: &Registry) -> Result<Self, String> {
+    /// Compiles a validated gateway configuration; authorizers share `token_cache` (none: off).
+    pub fn build(
+        gateway: &model::Gateway,
+        registry: &Registry,
+        token_cache: Option<&Arc<TokenCache>>,
+    ) -> Result<Self, String> {
+        let shared = Shared { registry, token_cache };
         let apis = gateway
             .apis
             .iter()
-            .map(|api| compile_api(api, registry))
+            .map(|api| compile_api(api, &shared))
             .collect::<Result<_, _>>()?;
         Ok(Self { apis })
     }
@@ -96,7 +105,13 @@ impl Snapshot {
     }
 }
 
-fn compile_api(api: &model::Api, registry: &Registry) -> Result<CompiledApi, String> {
+/// What every snapshot shares with the one before it.
+struct Shared<'a> {
+    registry: &'a Registry,
+    token_cache: Option<&'a Arc<TokenCache>>,
+}
+
+fn compile_api(api: &model::Api, shared: &Shared<'_>) -> Result<CompiledApi, String> {
     let integrations: HashMap<&str, Arc<CompiledIntegration>> = api
         .integrations
         .iter()
@@ -104,7 +119,7 @@ fn compile_api(api: &model::Api, registry: &Registry) -> Result<CompiledApi, Str
         .collect::<Result<_, String>>()?;
     let mut builder = RouteTable::builder();
     for route in &api.routes {
-        let compiled = compile_route(api, route, &integrations, registry)?;
+        let compiled = compile_route(api, route, &integrations, shared)?;
         builder
             .insert(route.route_key.clone(), compiled)
             .map_err(|e| e.to_string())?;
@@ -145,7 +160,7 @@ fn compile_route(
     api: &model::Api,
     route: &model::Route,
     integrations: &HashMap<&str, Arc<CompiledIntegration>>,
-    registry: &Registry,
+    shared: &Shared<'_>,
 ) -> Result<CompiledRoute, String> {
     let integration = integrations
         .get(route.integration_id.as_str())
@@ -157,7 +172,7 @@ fn compile_route(
             let authorizer = api
                 .authorizer(authorizer_id)
                 .ok_or_else(|| format!("missing authorizer {authorizer_id}"))?;
-            Some(compile_auth(authorizer, scopes, api.challenge_style, registry)?)
+            Some(compile_auth(authorizer, scopes, api.challenge_style, shared)?)
         }
     };
     Ok(CompiledRoute {
@@ -172,13 +187,16 @@ fn compile_auth(
     authorizer: &model::Authorizer,
     scopes: &[String],
     style: model::ChallengeStyle,
-    registry: &Registry,
+    shared: &Shared<'_>,
 ) -> Result<CompiledAuth, String> {
+    let rules = rules_for(&authorizer.jwt)?;
     Ok(CompiledAuth {
         location: token_location(&authorizer.identity_source),
-        rules: Arc::new(rules_for(&authorizer.jwt)?),
+        rules_id: RulesId::of(&rules),
+        rules: Arc::new(rules),
+        cache: shared.token_cache.cloned(),
         scopes: scopes.to_vec(),
-        keys: registry.cache_for(issuer_settings(&authorizer.jwt)),
+        keys: shared.registry.cache_for(issuer_settings(&authorizer.jwt)),
         style: challenge_style(style),
     })
 }

@@ -1,5 +1,10 @@
 //! Starting the gateway (data plane) on a bound listener: compile the first snapshot, start
-//! the issuer-key caches, optionally watch a configuration file for reloads, and serve.
+//! the issuer-key caches and the verified-token cache, optionally watch a configuration file
+//! for reloads, and serve.
+//!
+//! The verified-token cache is built once, at start, from `gateway.tokenCache` and the
+//! environment variable `PORTCULLIS_TOKEN_CACHE` (`off` turns it off whatever the file says,
+//! `on` turns it on); reloads keep it, so a reload never forgets verified tokens.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -8,8 +13,9 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use super::{Listener, Shutdown, reload, server, stopped};
+use crate::auth::{CacheLimits, TokenCache};
 use crate::jwks::{HttpFetcher, Registry, SystemClock};
-use crate::model::Gateway;
+use crate::model::{Gateway, TokenCacheSettings};
 use crate::proxy::{DataPlane, Snapshot};
 
 /// Compiles `gateway` and returns the future that serves it on `listener`. With `reload_from`,
@@ -23,12 +29,14 @@ pub fn start(
     let client = crate::client::build();
     let fetcher = Arc::new(HttpFetcher::new(client.clone()));
     let registry = Arc::new(Registry::new(fetcher, Arc::new(SystemClock)));
-    let snapshot = Snapshot::build(gateway, &registry)?;
+    let env = std::env::var(TOKEN_CACHE_ENV).ok();
+    let token_cache = token_cache(gateway.token_cache, env.as_deref());
+    let snapshot = Snapshot::build(gateway, &registry, token_cache.as_ref())?;
     let plane = Arc::new(DataPlane {
         snapshot: ArcSwap::from_pointee(snapshot),
         client,
     });
-    let reloader = reload_from.map(|path| reload::spawn(path, plane.clone(), registry.clone()));
+    let reloader = reload_from.map(|path| reload::spawn(path, plane.clone(), registry.clone(), token_cache));
     let scheme = if listener.is_tls() { "https" } else { "http" };
     eprintln!("portcullis: gateway listening on {scheme}://{}", listener.local_addr());
     Ok(async move {
@@ -40,4 +48,54 @@ pub fn start(
         drop(registry);
         result
     })
+}
+
+/// The environment variable that overrides `gateway.tokenCache.enabled`.
+pub const TOKEN_CACHE_ENV: &str = "PORTCULLIS_TOKEN_CACHE";
+
+/// The verified-token cache the settings and the environment ask for (`None`: off).
+fn token_cache(settings: TokenCacheSettings, env: Option<&str>) -> Option<Arc<TokenCache>> {
+    let enabled = match env.map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("off") => false,
+        Some(v) if v.eq_ignore_ascii_case("on") => true,
+        Some(other) => {
+            tracing::warn!(value = other, "{TOKEN_CACHE_ENV} is neither `on` nor `off`; ignored");
+            settings.enabled
+        }
+        None => settings.enabled,
+    };
+    let (entries, bytes) = (settings.max_entries, settings.max_bytes);
+    match (enabled, env.is_some()) {
+        (true, _) => tracing::info!(max_entries = entries, max_bytes = bytes, "verified-token cache on"),
+        (false, true) => tracing::info!("verified-token cache off ({TOKEN_CACHE_ENV})"),
+        (false, false) => tracing::info!("verified-token cache off (gateway.tokenCache.enabled)"),
+    }
+    enabled.then(|| {
+        Arc::new(TokenCache::new(CacheLimits {
+            max_entries: entries,
+            max_bytes: bytes,
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_token_cache_setting() {
+        let on = TokenCacheSettings::default();
+        let off = TokenCacheSettings { enabled: false, ..on };
+        assert!(token_cache(on, None).is_some());
+        assert!(token_cache(off, None).is_none());
+        assert!(token_cache(on, Some("off")).is_none());
+        assert!(token_cache(on, Some("OFF ")).is_none());
+        assert!(token_cache(off, Some("on")).is_some());
+        assert!(
+            token_cache(on, Some("maybe")).is_some(),
+            "an unknown value keeps the file's choice"
+        );
+        let limits = token_cache(on, None).map(|c| c.limits());
+        assert_eq!(limits.map(|l| (l.max_entries, l.max_bytes)), Some((10_000, 64 << 20)));
+    }
 }

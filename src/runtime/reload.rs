@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::TokenCache;
 use crate::jwks::Registry;
 use crate::proxy::{DataPlane, Snapshot};
 
@@ -12,7 +13,12 @@ const POLL: Duration = Duration::from_millis(500);
 
 /// Starts the watcher task. The SIGHUP handler is installed before this returns, so a SIGHUP
 /// sent once the gateway has announced itself reloads instead of killing the process.
-pub fn spawn(path: PathBuf, plane: Arc<DataPlane>, registry: Arc<Registry>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    path: PathBuf,
+    plane: Arc<DataPlane>,
+    registry: Arc<Registry>,
+    token_cache: Option<Arc<TokenCache>>,
+) -> tokio::task::JoinHandle<()> {
     let mut hup = hangup();
     tokio::spawn(async move {
         let mut last = std::fs::read(&path).ok();
@@ -24,18 +30,18 @@ pub fn spawn(path: PathBuf, plane: Arc<DataPlane>, registry: Arc<Registry>) -> t
             let now = std::fs::read(&path).ok();
             if forced || (now.is_some() && now != last) {
                 last = now;
-                reload(&path, &plane, &registry);
+                reload(&path, &plane, &registry, token_cache.as_ref());
             }
         }
     })
 }
 
-/// Validates, compiles and swaps in the file's configuration.
-pub fn reload(path: &std::path::Path, plane: &DataPlane, registry: &Registry) {
+/// Validates, compiles and swaps in the file's configuration (keeping the token cache).
+pub fn reload(path: &std::path::Path, plane: &DataPlane, registry: &Registry, token_cache: Option<&Arc<TokenCache>>) {
     let result = crate::config::load(path)
         .map_err(|d| d.to_string())
         .and_then(|config| config.gateway.ok_or_else(|| "no gateway section".to_owned()))
-        .and_then(|gateway| Snapshot::build(&gateway, registry));
+        .and_then(|gateway| Snapshot::build(&gateway, registry, token_cache));
     match result {
         Ok(snapshot) => {
             plane.snapshot.store(Arc::new(snapshot));

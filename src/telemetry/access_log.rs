@@ -30,6 +30,30 @@ pub struct AccessLog {
     pub error_message: Option<String>,
     /// Where the error came from.
     pub error_source: Option<ErrorSource>,
+    /// Whether the verified-token cache answered (Portcullis: `tokenCache`).
+    pub token_cache: Option<CacheUse>,
+}
+
+/// What the verified-token cache did for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// The token was answered from the cache.
+    Hit,
+    /// The token was verified in full (and kept if valid).
+    Miss,
+    /// The cache is off: every token is verified in full.
+    Off,
+}
+
+impl CacheUse {
+    /// The access-log value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Off => "off",
+        }
+    }
 }
 
 impl AccessLog {
@@ -85,6 +109,7 @@ impl LogLine {
             "authorizerError": dash(self.log.authorizer_error.clone()),
             "errorMessage": dash(self.log.error_message.clone().or_else(|| self.stream_error.clone())),
             "errorSource": dash(self.log.error_source.map(|s| format!("{s:?}").to_lowercase())),
+            "tokenCache": self.log.token_cache.map_or("-", CacheUse::as_str),
             "apiId": &*f.api_id,
             "stage": &*f.stage,
         })
