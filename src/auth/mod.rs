@@ -59,4 +59,6 @@ mod authorize_claims_tests;
 #[cfg(test)]
 mod authorize_key_tests;
 #[cfg(test)]
+mod authorize_order_tests;
+#[cfg(test)]
 mod authorize_scope_tests;
