@@ -13,7 +13,12 @@
 //!   refetched, every entry is verified again on its next use, so a removed key stops accepting
 //!   its tokens as soon as the new key set is in place;
 //! - route scopes are not part of an entry: the caller checks them on every request;
-//! - failures are never cached here; the cache holds only what the full pipeline accepted;
+//! - the only refusal remembered is a rejected signature (see [`TokenCache::insert_refusal`]):
+//!   under one key set, one token and one set of rules the pipeline's verdict cannot change
+//!   before `exp + leeway`, so the answer stays exactly the full pipeline's. No refusal that
+//!   could become a success is kept (a new key set re-opens every question);
+//! - refusals live in their own, smaller table ([`REFUSALS_PER_ENTRY`]), so a flood of distinct
+//!   forged tokens churns only among itself and never evicts a valid token;
 //! - bounded: at most `max_entries` entries and `max_bytes` of estimated memory; when full, the
 //!   CLOCK policy (second chance, an approximation of LRU whose hits take only a read lock)
 //!   evicts expired or stale entries first, then entries not used since the hand last passed.
@@ -29,6 +34,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use aws_lc_rs::digest;
 
 use super::claims::Claims;
+use super::error::AuthError;
 use super::keys::KeySet;
 use super::rules::Rules;
 
@@ -37,6 +43,14 @@ pub const ENTRY_OVERHEAD_BYTES: usize = 256;
 /// Estimated bytes of decoded claims per byte of token (base64 and JSON expand once decoded
 /// into a map of strings and values).
 pub const BYTES_PER_TOKEN_BYTE: usize = 3;
+
+/// The refusal table holds one entry per this many entries of the acceptance table (at least
+/// [`MIN_REFUSALS`]).
+pub const REFUSALS_PER_ENTRY: usize = 4;
+/// The smallest refusal table.
+pub const MIN_REFUSALS: usize = 16;
+/// Estimated bytes of a remembered refusal.
+pub const REFUSAL_COST_BYTES: usize = 384;
 
 /// How big the cache may grow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,15 +123,32 @@ pub fn valid_until(claims: &Claims, rules: &Rules) -> Option<f64> {
     Some(exp + rules.leeway())
 }
 
-struct Entry {
-    claims: Arc<Claims>,
+/// What the cache answers for a token.
+#[derive(Clone, Debug)]
+pub enum Remembered {
+    /// The pipeline accepted it, with these claims (route scopes still to check).
+    Valid(Arc<Claims>),
+    /// The pipeline refused its signature, with this error.
+    Refused(AuthError),
+}
+
+/// [`valid_until`] for a token the pipeline refused: its claims read again (only on the path
+/// that just paid for a signature verification).
+pub fn refusal_valid_until(token: &str, rules: &Rules) -> Option<f64> {
+    let parsed = super::token::parse(token).ok()?;
+    let exp = parsed.claims.get("exp")?.as_f64().filter(|f| f.is_finite())?;
+    Some(exp + rules.leeway())
+}
+
+struct Entry<V> {
+    value: V,
     keys: Weak<KeySet>,
     valid_until: f64,
     cost: usize,
     referenced: AtomicBool,
 }
 
-impl Entry {
+impl<V> Entry<V> {
     fn answers(&self, keys: &Arc<KeySet>, now: i64) -> bool {
         std::ptr::eq(self.keys.as_ptr(), Arc::as_ptr(keys)) && (now as f64) < self.valid_until
     }
@@ -127,15 +158,53 @@ impl Entry {
     }
 }
 
-#[derive(Default)]
-struct Table {
+struct Table<V> {
     index: HashMap<CacheKey, usize>,
-    slots: Vec<(CacheKey, Entry)>,
+    slots: Vec<(CacheKey, Entry<V>)>,
     hand: usize,
     bytes: usize,
+    limits: CacheLimits,
 }
 
-impl Table {
+impl<V: Clone> Table<V> {
+    fn new(limits: CacheLimits) -> Self {
+        Self {
+            index: HashMap::new(),
+            slots: Vec::new(),
+            hand: 0,
+            bytes: 0,
+            limits,
+        }
+    }
+
+    fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<V> {
+        let (_, entry) = self.slots.get(*self.index.get(key)?)?;
+        if !entry.answers(keys, now) {
+            return None;
+        }
+        entry.referenced.store(true, Ordering::Relaxed);
+        Some(entry.value.clone())
+    }
+
+    fn insert(&mut self, key: CacheKey, entry: Entry<V>, now: i64) {
+        let cost = entry.cost;
+        if cost > self.limits.max_bytes || self.limits.max_entries == 0 || (now as f64) >= entry.valid_until {
+            return;
+        }
+        if let Some(at) = self.index.get(&key).copied() {
+            self.remove(at);
+        }
+        while !self.slots.is_empty()
+            && (self.slots.len() >= self.limits.max_entries || self.bytes + cost > self.limits.max_bytes)
+        {
+            self.evict_one(now);
+        }
+        let at = self.slots.len();
+        self.slots.push((key, entry));
+        self.index.insert(key, at);
+        self.bytes += cost;
+    }
+
     fn remove(&mut self, at: usize) {
         if at >= self.slots.len() {
             return;
@@ -171,15 +240,29 @@ impl Table {
 /// The verified-token cache of a gateway (shared by every authorizer; see the module docs).
 pub struct TokenCache {
     limits: CacheLimits,
-    table: RwLock<Table>,
+    valid: RwLock<Table<Arc<Claims>>>,
+    refused: RwLock<Table<AuthError>>,
+}
+
+fn read<V>(table: &RwLock<Table<V>>) -> RwLockReadGuard<'_, Table<V>> {
+    table.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<V>(table: &RwLock<Table<V>>) -> RwLockWriteGuard<'_, Table<V>> {
+    table.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl TokenCache {
-    /// An empty cache with these bounds.
+    /// An empty cache with these bounds (the refusal table gets a quarter of them).
     pub fn new(limits: CacheLimits) -> Self {
+        let refusals = CacheLimits {
+            max_entries: (limits.max_entries / REFUSALS_PER_ENTRY).max(MIN_REFUSALS),
+            max_bytes: (limits.max_bytes / REFUSALS_PER_ENTRY).max(MIN_REFUSALS * REFUSAL_COST_BYTES),
+        };
         Self {
             limits,
-            table: RwLock::new(Table::default()),
+            valid: RwLock::new(Table::new(limits)),
+            refused: RwLock::new(Table::new(refusals)),
         }
     }
 
@@ -188,23 +271,40 @@ impl TokenCache {
         self.limits
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, Table> {
-        self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, Table> {
-        self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// The claims verified for `key` with exactly `keys`, if still valid at `now`.
     pub fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Arc<Claims>> {
-        let table = self.read();
-        let (_, entry) = table.slots.get(*table.index.get(key)?)?;
-        if !entry.answers(keys, now) {
-            return None;
+        read(&self.valid).get(key, keys, now)
+    }
+
+    /// What the pipeline decided for `key` with exactly `keys`, if it still holds at `now`.
+    pub fn recall(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Remembered> {
+        if let Some(claims) = self.get(key, keys, now) {
+            return Some(Remembered::Valid(claims));
         }
-        entry.referenced.store(true, Ordering::Relaxed);
-        Some(entry.claims.clone())
+        read(&self.refused).get(key, keys, now).map(Remembered::Refused)
+    }
+
+    /// Remembers that the full pipeline refused the signature of the token behind `key` with
+    /// `keys` (reason `Signature`, reached only once every claim passed), until `valid_until`
+    /// (`exp + leeway`, after which the pipeline would say "expired"). Other refusals are not
+    /// kept: they cost no crypto.
+    pub fn insert_refusal(&self, key: CacheKey, keys: &Arc<KeySet>, error: AuthError, valid_until: f64, now: i64) {
+        if error.reason != super::error::Reason::Signature {
+            return;
+        }
+        let entry = Entry {
+            value: error,
+            keys: Arc::downgrade(keys),
+            valid_until,
+            cost: REFUSAL_COST_BYTES,
+            referenced: AtomicBool::new(false),
+        };
+        write(&self.refused).insert(key, entry, now);
+    }
+
+    /// Remembered refusals.
+    pub fn refusals(&self) -> usize {
+        read(&self.refused).slots.len()
     }
 
     /// Remembers that the full pipeline accepted the token behind `key` with `keys`, until
@@ -218,35 +318,19 @@ impl TokenCache {
         token_len: usize,
         now: i64,
     ) {
-        let cost = entry_cost(token_len);
-        if cost > self.limits.max_bytes || self.limits.max_entries == 0 || (now as f64) >= valid_until {
-            return;
-        }
         let entry = Entry {
-            claims,
+            value: claims,
             keys: Arc::downgrade(keys),
             valid_until,
-            cost,
+            cost: entry_cost(token_len),
             referenced: AtomicBool::new(false),
         };
-        let mut table = self.write();
-        if let Some(at) = table.index.get(&key).copied() {
-            table.remove(at);
-        }
-        while !table.slots.is_empty()
-            && (table.slots.len() >= self.limits.max_entries || table.bytes + cost > self.limits.max_bytes)
-        {
-            table.evict_one(now);
-        }
-        let at = table.slots.len();
-        table.slots.push((key, entry));
-        table.index.insert(key, at);
-        table.bytes += cost;
+        write(&self.valid).insert(key, entry, now);
     }
 
-    /// Number of entries.
+    /// Number of accepted tokens kept.
     pub fn len(&self) -> usize {
-        self.read().slots.len()
+        read(&self.valid).slots.len()
     }
 
     /// True when empty.
@@ -254,9 +338,9 @@ impl TokenCache {
         self.len() == 0
     }
 
-    /// Estimated bytes held.
+    /// Estimated bytes held by accepted tokens.
     pub fn bytes(&self) -> usize {
-        self.read().bytes
+        read(&self.valid).bytes
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::auth::fixtures::{AUD, ISS, NOW, claims, claims_with, key_set, key_set_of, rs256, rules};
+use crate::auth::fixtures::{AUD, ISS, KID, NOW, claims, claims_with, key_set, key_set_of, rs256, rules};
 use crate::auth::testkit::keys;
 use crate::auth::{Alg, NoTrace, Reason, check_route_scopes, verify};
 
@@ -266,4 +266,97 @@ fn a_cache_of_zero_entries_keeps_nothing() {
     let keys = Arc::new(key_set());
     let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
     assert!(cache.get(&key, &keys, NOW).is_none());
+}
+
+/// Runs the pipeline on a miss and remembers a rejected signature, as the gateway does.
+fn refuse_and_keep(
+    cache: &TokenCache,
+    token: &str,
+    keys: &Arc<KeySet>,
+    now: i64,
+) -> (CacheKey, crate::auth::AuthError) {
+    let key = CacheKey::new(&RulesId::of(&rules()), token);
+    let err = verify(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
+    if let Some(until) = refusal_valid_until(token, &rules()) {
+        cache.insert_refusal(key, keys, err.clone(), until, now);
+    }
+    (key, err)
+}
+
+fn forged(claims: &serde_json::Value) -> String {
+    crate::auth::fixtures::signed(
+        &keys().attacker,
+        "RS256",
+        &crate::auth::fixtures::header("RS256", KID),
+        claims,
+    )
+}
+
+#[test]
+fn a_rejected_signature_is_remembered_with_the_pipelines_own_answer() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = forged(&claims_with("exp", Some(json!(NOW + 100))));
+    let (key, err) = refuse_and_keep(&cache, &token, &keys, NOW);
+    assert_eq!(err.reason, Reason::Signature);
+    let Some(Remembered::Refused(again)) = cache.recall(&key, &keys, NOW + 50) else {
+        panic!("the refusal is remembered");
+    };
+    assert_eq!(again, err);
+    assert_eq!(keys.signature_checks(), 1, "the second answer cost no crypto");
+    assert!(
+        cache.get(&key, &keys, NOW).is_none(),
+        "a refusal is never an acceptance"
+    );
+}
+
+#[test]
+fn a_remembered_refusal_ends_at_exp_when_the_pipeline_would_say_expired() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = forged(&claims_with("exp", Some(json!(NOW + 100))));
+    let (key, _) = refuse_and_keep(&cache, &token, &keys, NOW);
+    assert!(cache.recall(&key, &keys, NOW + 99).is_some());
+    assert!(cache.recall(&key, &keys, NOW + 100).is_none());
+    let err = verify(&token, &keys, &rules(), NOW + 100, &mut NoTrace).unwrap_err();
+    assert_eq!(err.reason, Reason::Expired);
+}
+
+#[test]
+fn a_new_key_set_reopens_a_remembered_refusal() {
+    let cache = TokenCache::new(ROOMY);
+    let old = Arc::new(key_set());
+    let token = forged(&claims());
+    let (key, _) = refuse_and_keep(&cache, &token, &old, NOW);
+    let now_trusting_that_key = Arc::new(key_set_of(&[keys().attacker.public_jwk(KID)]));
+    assert!(cache.recall(&key, &now_trusting_that_key, NOW).is_none());
+    assert!(verify(&token, &now_trusting_that_key, &rules(), NOW, &mut NoTrace).is_ok());
+}
+
+#[test]
+fn only_rejected_signatures_are_remembered() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    for token in [
+        rs256(&claims_with("aud", Some(json!("api://other")))),
+        forged(&claims_with("iss", Some(json!("https://evil.test")))),
+        "not.a.token".to_owned(),
+    ] {
+        let (key, err) = refuse_and_keep(&cache, &token, &keys, NOW);
+        assert_ne!(err.reason, Reason::Signature);
+        assert!(cache.recall(&key, &keys, NOW).is_none(), "{}", err.description);
+    }
+    assert_eq!(cache.refusals(), 0);
+}
+
+#[test]
+fn a_flood_of_distinct_forged_tokens_never_evicts_a_valid_token() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 4,
+        max_bytes: 1 << 24,
+    });
+    let keys = Arc::new(key_set());
+    let valid = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    for i in 0..40 {
+        refuse_and_keep(&cache, &forged(&claims_with("jti", Some(json!(i)))), &keys, NOW);
+    }
+    assert_eq!(cache.refusals(), MIN_REFUSALS.min(40));
+    assert!(matches!(cache.recall(&valid, &keys, NOW), Some(Remembered::Valid(_))));
 }

@@ -1,5 +1,5 @@
 //! The authorize phase: read the token where the authorizer says, get the issuer's keys, answer
-//! from the verified-token cache or run the claim checks (refetching the keys once when the
+//! from the verified-token cache (an acceptance, or a rejected signature) or run the claim checks (refetching the keys once when the
 //! token names a `kid` we do not know), then check the route's scopes on every request.
 
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use http::Request;
 
 use super::error::GatewayError;
 use super::snapshot::CompiledAuth;
+use crate::auth::cache::Remembered;
 use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace};
 use crate::jwks::KeyLookup;
 use crate::telemetry::{AccessLog, CacheUse};
@@ -38,10 +39,13 @@ pub async fn authorize<B>(
     let key = auth.cache.as_ref().map(|_| CacheKey::new(&auth.rules_id, &token));
     log.token_cache = Some(if key.is_some() { CacheUse::Miss } else { CacheUse::Off });
     let claims = match (&auth.cache, &key) {
-        (Some(cache), Some(key)) => match cache.get(key, &keys, now) {
-            Some(claims) => {
+        (Some(cache), Some(key)) => match cache.recall(key, &keys, now) {
+            Some(remembered) => {
                 log.token_cache = Some(CacheUse::Hit);
-                claims
+                match remembered {
+                    Remembered::Valid(claims) => claims,
+                    Remembered::Refused(error) => return Err(refuse(error)),
+                }
             }
             None => verify(auth, &token, keys, now, Some(key)).await.map_err(refuse)?,
         },
@@ -51,8 +55,8 @@ pub async fn authorize<B>(
     Ok(claims)
 }
 
-/// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success is
-/// remembered under `key` with the keys that verified it.
+/// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success, or a
+/// rejected signature, is remembered under `key` with the keys that decided it.
 async fn verify(
     auth: &CompiledAuth,
     token: &str,
@@ -60,18 +64,31 @@ async fn verify(
     now: i64,
     key: Option<&CacheKey>,
 ) -> Result<Arc<Claims>, auth::AuthError> {
-    let (claims, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
+    let (result, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
         Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
-            Some(fresh) => (auth::verify(token, &fresh, &auth.rules, now, &mut NoTrace)?, fresh),
+            Some(fresh) => (auth::verify(token, &fresh, &auth.rules, now, &mut NoTrace), fresh),
             None => return Err(err),
         },
-        other => (other?, keys),
+        other => (other, keys),
     };
-    let claims = Arc::new(claims);
-    if let (Some(cache), Some(key)) = (&auth.cache, key)
-        && let Some(until) = auth::cache::valid_until(&claims, &auth.rules)
-    {
-        cache.insert(*key, &keys, claims.clone(), until, token.len(), now);
+    let (Some(cache), Some(key)) = (&auth.cache, key) else {
+        return result.map(Arc::new);
+    };
+    match result {
+        Ok(claims) => {
+            let claims = Arc::new(claims);
+            if let Some(until) = auth::cache::valid_until(&claims, &auth.rules) {
+                cache.insert(*key, &keys, claims.clone(), until, token.len(), now);
+            }
+            Ok(claims)
+        }
+        Err(error) => {
+            if error.reason == auth::Reason::Signature
+                && let Some(until) = auth::cache::refusal_valid_until(token, &auth.rules)
+            {
+                cache.insert_refusal(*key, &keys, error.clone(), until, now);
+            }
+            Err(error)
+        }
     }
-    Ok(claims)
 }
