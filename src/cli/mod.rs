@@ -189,7 +189,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         listen: args.listen,
         issuer_listen: args.issuer_listen,
     };
-    match runtime.block_on(crate::runtime::serve(options)) {
+    let result = runtime.block_on(crate::runtime::serve(options));
+    crate::telemetry::flush_access_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
@@ -207,7 +209,9 @@ fn demo(args: DemoArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
-    match runtime.block_on(crate::runtime::demo(options)) {
+    let result = runtime.block_on(crate::runtime::demo(options));
+    crate::telemetry::flush_access_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
