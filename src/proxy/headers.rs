@@ -11,51 +11,64 @@ use std::net::{IpAddr, SocketAddr};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) and their common non-standard relatives.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "http2-settings",
-];
+fn is_hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "trailers"
+            | "transfer-encoding"
+            | "upgrade"
+            | "http2-settings"
+    )
+}
 
 /// Client headers that would let a client speak for the gateway or rewrite the request.
-const SPOOFABLE: &[&str] = &[
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-forwarded-port",
-    "x-real-ip",
-    "x-original-url",
-    "x-rewrite-url",
-    "x-http-method-override",
-    "x-http-method",
-    "x-method-override",
-    "x-amzn-trace-id",
-];
+fn is_spoofable(name: &str) -> bool {
+    matches!(
+        name,
+        "forwarded"
+            | "x-forwarded-for"
+            | "x-forwarded-host"
+            | "x-forwarded-proto"
+            | "x-forwarded-port"
+            | "x-real-ip"
+            | "x-original-url"
+            | "x-rewrite-url"
+            | "x-http-method-override"
+            | "x-http-method"
+            | "x-method-override"
+            | "x-amzn-trace-id"
+    )
+}
+
+/// Removes every header `doomed` names and every header named in `Connection`. The map is
+/// walked once (names are already lower case); nothing is parsed or allocated when nothing goes.
+fn strip(headers: &mut HeaderMap, doomed: impl Fn(&str) -> bool) {
+    let mut names: Vec<HeaderName> = headers.keys().filter(|k| doomed(k.as_str())).cloned().collect();
+    if headers.contains_key(header::CONNECTION) {
+        names.extend(
+            headers
+                .get_all(header::CONNECTION)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok()),
+        );
+    }
+    for name in names {
+        headers.remove(name);
+    }
+}
 
 /// Removes hop-by-hop headers and the ones named in `Connection`.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
-    }
-    for name in HOP_BY_HOP {
-        headers.remove(*name);
-    }
+    strip(headers, is_hop_by_hop);
 }
 
 /// What the gateway tells the backend about the client.
@@ -76,11 +89,9 @@ pub struct Forwarding<'a> {
 
 /// Prepares client headers for the backend.
 pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
-    strip_hop_by_hop(headers);
-    for name in SPOOFABLE {
-        headers.remove(*name);
-    }
-    headers.remove(header::HOST);
+    strip(headers, |name| {
+        is_hop_by_hop(name) || is_spoofable(name) || name == "host"
+    });
     if let Ok(host) = HeaderValue::from_str(fwd.backend_authority) {
         headers.insert(header::HOST, host);
     }

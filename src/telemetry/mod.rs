@@ -22,12 +22,25 @@ pub fn new_request_id() -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// The length of an `x-amzn-trace-id` value.
+const TRACE_ID_LEN: usize = "Root=1-".len() + 8 + 1 + 24;
+
 /// A fresh `x-amzn-trace-id` value: `Root=1-<8 hex seconds>-<24 hex random>`.
 pub fn new_trace_id(unix_ms: u128) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 12];
     let _ = aws_lc_rs::rand::fill(&mut bytes);
-    let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("Root=1-{:08x}-{random}", (unix_ms / 1000) as u32)
+    let seconds = ((unix_ms / 1000) as u32).to_be_bytes();
+    let mut id = String::with_capacity(TRACE_ID_LEN);
+    id.push_str("Root=1-");
+    for (i, byte) in seconds.iter().chain(&bytes).enumerate() {
+        if i == seconds.len() {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    id
 }
 
 /// Installs the stderr diagnostics subscriber (`RUST_LOG` filters, default `info`).
