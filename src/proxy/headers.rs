@@ -106,7 +106,11 @@ pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
 
 /// RFC 7239 `forwarded: by=…;for=…;host=…;proto=…`.
 fn forwarded_value(fwd: &Forwarding<'_>) -> String {
-    let mut value = format!("by={};for={}", node(fwd.local.ip()), node(fwd.client.ip()));
+    let mut value = String::with_capacity(64);
+    value.push_str("by=");
+    push_node(&mut value, fwd.local.ip());
+    value.push_str(";for=");
+    push_node(&mut value, fwd.client.ip());
     if let Some(host) = fwd.host.filter(|h| {
         h.bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b';' && b != b',')
@@ -118,10 +122,28 @@ fn forwarded_value(fwd: &Forwarding<'_>) -> String {
     value
 }
 
-fn node(ip: IpAddr) -> String {
+/// A node: an IPv4 address as is (written digit by digit: this runs on every request), an IPv6
+/// address bracketed and quoted.
+fn push_node(out: &mut String, ip: IpAddr) {
     match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("\"[{v6}]\""),
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+        }
+        IpAddr::V6(v6) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\"[{v6}]\"");
+        }
     }
 }
 
@@ -181,6 +203,21 @@ mod tests {
         assert!(h.get("x-forwarded-for").is_none() && h.get("x-real-ip").is_none());
         assert!(h.get("x-original-url").is_none() && h.get("x-http-method-override").is_none());
         assert!(h["forwarded"].to_str().unwrap().starts_with("by=127.0.0.1"));
+    }
+
+    #[test]
+    fn forwarded_nodes_are_written_like_their_display_form() {
+        let mut f = fwd();
+        for (ip, shown) in [
+            ("0.0.0.0", "0.0.0.0"),
+            ("10.200.3.45", "10.200.3.45"),
+            ("255.255.255.9", "255.255.255.9"),
+            ("::1", "\"[::1]\""),
+        ] {
+            f.client = SocketAddr::new(ip.parse().unwrap(), 1);
+            let value = forwarded_value(&f);
+            assert!(value.starts_with(&format!("by=127.0.0.1;for={shown};")), "{value}");
+        }
     }
 
     #[test]
