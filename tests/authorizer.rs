@@ -258,3 +258,83 @@ async fn a_failing_refresh_keeps_serving_with_the_last_good_keys() {
         "old keys still serve"
     );
 }
+
+/// The access-log entry of the request that got `reply`.
+async fn log_entry(gateway: &Gateway, reply: &support::Reply) -> serde_json::Value {
+    let id = reply.header("apigw-requestid").unwrap().to_owned();
+    support::eventually("the access-log line", || {
+        let (out, id) = (gateway.stdout(), id.clone());
+        async move { out.contains(&id) }
+    })
+    .await;
+    let out = gateway.stdout();
+    let line = out.lines().find(|l| l.contains(&id)).unwrap();
+    serde_json::from_str(line).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_cache_answers_repeated_tokens_unless_the_setting_or_the_environment_turns_it_off() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url);
+    let off_in_file = config.replacen(
+        "listen: 127.0.0.1:8000",
+        "listen: 127.0.0.1:8000\n  tokenCache: {enabled: false}",
+        1,
+    );
+    let cases = [
+        ("default", Gateway::start(&config), ["miss", "hit", "hit"]),
+        (
+            "PORTCULLIS_TOKEN_CACHE=off",
+            Gateway::start_with_env(&config, &[("PORTCULLIS_TOKEN_CACHE", "off")]),
+            ["off"; 3],
+        ),
+        ("enabled: false", Gateway::start(&off_in_file), ["off"; 3]),
+    ];
+    let silver = issuer.token("http://myapp.com/scp/silver");
+    for (name, gateway, expected) in cases {
+        let planets = format!("{}/planets", gateway.url);
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let r = get(&planets, Some(&silver)).await;
+            assert_eq!(r.status, 200, "{name}");
+            seen.push(log_entry(&gateway, &r).await["tokenCache"].clone());
+        }
+        assert_eq!(seen, expected, "{name}");
+        let gold = get(&format!("{}/moons", gateway.url), Some(&silver)).await;
+        assert_eq!(gold.status, 403, "{name}: scopes are checked per route, cached or not");
+        let entry = log_entry(&gateway, &gold).await;
+        assert_eq!(entry["tokenCache"], expected[2], "{name}");
+        let open = get(&format!("{}/", gateway.url), None).await;
+        assert_eq!(log_entry(&gateway, &open).await["tokenCache"], "-", "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_removed_from_the_jwks_stops_its_cached_tokens_at_the_next_refetch() {
+    let s = Solar::start().await;
+    let url = s.url("/asteroids");
+    let cached = s.issuer.token("");
+    assert_eq!(get(&url, Some(&cached)).await.status, 200);
+    let again = get(&url, Some(&cached)).await;
+    assert_eq!(log_entry(&s.gateway, &again).await["tokenCache"], "hit");
+    s.issuer.publish(vec![jwt::keys().rsa2.public_jwk("rsa2")]);
+    let rotated = jwt::mint_json(
+        &jwt::keys().rsa2,
+        "RS256",
+        &json!({"alg": "RS256", "kid": "rsa2"}),
+        &s.issuer.claims(""),
+    );
+    assert_eq!(
+        get(&url, Some(&rotated)).await.status,
+        200,
+        "the new kid refetches the JWKS"
+    );
+    let r = get(&url, Some(&cached)).await;
+    assert_eq!(r.status, 401, "rsa1 is gone, and so is every token it verified");
+    assert_eq!(
+        challenge(&r),
+        r#"Bearer scope="" error="invalid_token" error_description="no key found for the token's kid""#
+    );
+    assert_eq!(log_entry(&s.gateway, &r).await["tokenCache"], "miss");
+}

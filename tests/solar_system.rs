@@ -104,3 +104,25 @@ async fn every_request_is_access_logged_as_one_json_line() {
     assert_eq!(entry["httpMethod"], "GET");
     assert_eq!(entry["integrationStatus"], "-");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_worker_serves_the_whole_story_and_logs_every_request() {
+    let issuer = support::TestIssuer::start().await;
+    let backend = support::Backend::start().await;
+    let config = support::solar_config(&issuer.url, &backend.url);
+    let gateway = support::Gateway::start_with_workers(&config, &[], 1);
+    let url = |p: &str| format!("{}{p}", gateway.url);
+    let silver = issuer.token("openid http://myapp.com/scp/silver");
+    assert_eq!(get(&url("/planets"), None).await.status, 401);
+    assert_eq!(get(&url("/planets"), Some(&issuer.token("openid"))).await.status, 403);
+    for _ in 0..3 {
+        assert_eq!(get(&url("/planets"), Some(&silver)).await.status, 200);
+    }
+    assert_eq!(get(&url("/"), None).await.status, 200);
+    assert_eq!(backend.count(), 4);
+    support::eventually("six access-log lines", || {
+        let lines = gateway.stdout().lines().count();
+        async move { lines == 6 }
+    })
+    .await;
+}

@@ -60,9 +60,8 @@ fn from_header<'a>(name: &str, headers: &'a HeaderMap, query: Option<&str>) -> R
             format!("several {name} headers"),
         ));
     }
-    let text = value
-        .to_str()
-        .map_err(|_| AuthError::new(Reason::MalformedAuthorization, "non-ASCII header value"))?;
+    let text = ascii(value.as_bytes())
+        .ok_or_else(|| AuthError::new(Reason::MalformedAuthorization, "non-ASCII header value"))?;
     if text.trim().is_empty() {
         return Err(missing());
     }
@@ -85,7 +84,10 @@ fn bearer(value: &str) -> Result<&str, AuthError> {
     if token.is_empty() {
         return Err(malformed("no token after Bearer"));
     }
-    if token.contains(|c: char| c.is_ascii_whitespace() || c == ',') {
+    // A fold rather than an early-exit search: it runs over ~1 KB on every request and the
+    // compiler vectorizes it.
+    let separator = |b: u8| b.is_ascii_whitespace() || b == b',';
+    if token.bytes().fold(false, |found, b| found | separator(b)) {
         return Err(malformed("whitespace or comma in the Bearer token"));
     }
     Ok(token)
@@ -93,6 +95,16 @@ fn bearer(value: &str) -> Result<&str, AuthError> {
 
 /// The text after a leading `Bearer` scheme (followed by whitespace or the
 /// end), if there is one.
+/// The header value as text when it is visible ASCII (or tab), as `HeaderValue::to_str` decides,
+/// with a fold the compiler vectorizes instead of an early-exit byte loop.
+fn ascii(bytes: &[u8]) -> Option<&str> {
+    let visible = |b: u8| b == b'\t' || (0x20..0x7f).contains(&b);
+    if bytes.iter().fold(false, |bad, b| bad | !visible(*b)) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
 fn after_bearer(value: &str) -> Option<&str> {
     let (scheme, rest) = (value.get(..6)?, value.get(6..)?);
     let ends = rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_whitespace());

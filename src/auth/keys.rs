@@ -15,6 +15,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
 use base64::Engine as _;
@@ -71,6 +73,30 @@ pub enum Verdict {
 pub struct KeySet {
     by_kid: HashMap<String, Vec<Jwk>>,
     count: usize,
+    /// Signature verifications run with this set (shared by its clones): what proves that
+    /// cheap refusals never reach the crypto.
+    signature_checks: Arc<AtomicU64>,
+}
+
+/// The keys that may verify a token's signature: those with its kid that fit its algorithm.
+#[derive(Debug)]
+pub struct Candidates<'k> {
+    set: &'k KeySet,
+    alg: Alg,
+    keys: &'k [Jwk],
+}
+
+impl Candidates<'_> {
+    /// Verifies `signature` over `input` with each candidate until one accepts it: the only
+    /// place where signature crypto runs.
+    pub fn verify(&self, input: &[u8], signature: &[u8]) -> Verdict {
+        self.set.signature_checks.fetch_add(1, Ordering::Relaxed);
+        let mut fitting = self.keys.iter().filter_map(|k| k.verifier(self.alg));
+        match fitting.any(|key| key.verify_sig(input, signature).is_ok()) {
+            true => Verdict::Valid,
+            false => Verdict::BadSignature,
+        }
+    }
 }
 
 /// The JWKS could not be used at all; the caller keeps its last good set.
@@ -141,20 +167,30 @@ impl KeySet {
         self.by_kid.get(kid).map_or(&[], Vec::as_slice)
     }
 
+    /// The keys named `kid` that may verify `alg`, found without any crypto.
+    ///
+    /// # Errors
+    /// [`Verdict::UnknownKid`] or [`Verdict::NoKeyForAlg`].
+    pub fn candidates(&self, kid: &str, alg: Alg) -> Result<Candidates<'_>, Verdict> {
+        let keys = self.by_kid.get(kid).ok_or(Verdict::UnknownKid)?;
+        if !keys.iter().any(|k| k.verifier(alg).is_some()) {
+            return Err(Verdict::NoKeyForAlg);
+        }
+        Ok(Candidates { set: self, alg, keys })
+    }
+
     /// Verifies `signature` over `input` with every key named `kid` that may
     /// verify `alg`, until one accepts it.
     pub fn verify(&self, kid: &str, alg: Alg, input: &[u8], signature: &[u8]) -> Verdict {
-        let Some(keys) = self.by_kid.get(kid) else {
-            return Verdict::UnknownKid;
-        };
-        let mut fitting = keys.iter().filter_map(|k| k.verifier(alg)).peekable();
-        if fitting.peek().is_none() {
-            return Verdict::NoKeyForAlg;
+        match self.candidates(kid, alg) {
+            Ok(candidates) => candidates.verify(input, signature),
+            Err(verdict) => verdict,
         }
-        match fitting.any(|key| key.verify_sig(input, signature).is_ok()) {
-            true => Verdict::Valid,
-            false => Verdict::BadSignature,
-        }
+    }
+
+    /// How many signature verifications ran with this set (and its clones).
+    pub fn signature_checks(&self) -> u64 {
+        self.signature_checks.load(Ordering::Relaxed)
     }
 }
 

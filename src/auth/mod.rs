@@ -18,8 +18,10 @@
 //! `strict_json` (duplicate-free JSON), `keys` (JWKS), `rules` (config and
 //! algorithms), `pipeline` (the ordered checks), `claims` (claim checks and
 //! [`Claims`]), `render` (claim rendering), `error` (errors and their texts),
-//! `challenge` (`WWW-Authenticate`), `trace` (step observation).
+//! `challenge` (`WWW-Authenticate`), `trace` (step observation), `cache` (the
+//! verified-token cache: state owned by the caller, time passed in).
 
+pub mod cache;
 pub mod challenge;
 pub mod claims;
 pub mod error;
@@ -32,12 +34,13 @@ pub mod strict_json;
 pub mod token;
 pub mod trace;
 
+pub use cache::{CacheKey, CacheLimits, RulesId, TokenCache};
 pub use challenge::{ChallengeStyle, www_authenticate};
 pub use claims::Claims;
 pub use error::{AuthError, ErrorKind, Reason};
 pub use extract::{TokenLocation, extract};
 pub use keys::{JwksError, KeySet};
-pub use pipeline::authorize;
+pub use pipeline::{authorize, check_route_scopes, verify};
 pub use rules::{Alg, Rules};
 pub use token::{Token, parse};
 pub use trace::{NoTrace, Recorder, Step, Trace};
@@ -55,5 +58,7 @@ mod authorize_alg_tests;
 mod authorize_claims_tests;
 #[cfg(test)]
 mod authorize_key_tests;
+#[cfg(test)]
+mod authorize_order_tests;
 #[cfg(test)]
 mod authorize_scope_tests;

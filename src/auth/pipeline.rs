@@ -3,8 +3,16 @@
 //! the `explain` command ([`Recorder`](super::trace::Recorder)).
 //!
 //! Order: parse → alg on the allow-list → typ (if required) → kid present →
-//! key(s) with that kid → signature → iss → aud / client_id → exp → nbf →
-//! iat → scopes. The first failing step decides the error.
+//! key(s) with that kid → iss → aud / client_id → exp → nbf → iat →
+//! signature → scopes. The first failing step decides the error.
+//!
+//! Every check before the signature is cheap (no crypto), so malformed
+//! tokens, disallowed algorithms, unknown kids and bad iss/aud/exp/nbf/iat
+//! are refused without any RSA or ECDSA work. AWS documents the signature
+//! before the claims; the two orders give the same answer to every token
+//! whose signature is valid, and differ only for a token that fails both a
+//! claim and its signature, which now names the claim (docs/compat.md).
+//! Scope stays last, so a 403 always means a valid token.
 //!
 //! Invariants: pure (no I/O, no clock: `now` is an argument); keys are found
 //! only by kid in the configured [`KeySet`], never from the token; `alg`
@@ -15,7 +23,7 @@
 
 use super::claims::{self, Claims, Listed};
 use super::error::{AuthError, Reason, log_value};
-use super::keys::{KeySet, Verdict};
+use super::keys::{Candidates, KeySet, Verdict};
 use super::rules::{Alg, Rules};
 use super::token::{self, Header, Token};
 use super::trace::Trace;
@@ -35,18 +43,43 @@ pub fn authorize<T: Trace>(
     now_unix_secs: i64,
     trace: &mut T,
 ) -> Result<Claims, AuthError> {
+    let claims = verify(token, keys, rules, now_unix_secs, trace)?;
+    check_route_scopes(&claims, route_scopes, trace)?;
+    Ok(claims)
+}
+
+/// Every check but the route's scopes: what a token is worth to an authorizer, whatever the
+/// route. The verified-token cache keeps this result.
+///
+/// # Errors
+/// As [`authorize`], except that a missing scope is never reported.
+pub fn verify<T: Trace>(
+    token: &str,
+    keys: &KeySet,
+    rules: &Rules,
+    now_unix_secs: i64,
+    trace: &mut T,
+) -> Result<Claims, AuthError> {
     let parsed = parse(token, trace)?;
     let alg = check_alg(&parsed.header, rules, trace)?;
     check_typ(&parsed.header, rules, trace)?;
     let kid = check_kid(&parsed.header, trace)?;
-    check_signature(&parsed, kid, alg, keys, trace)?;
+    let candidates = find_keys(keys, kid, alg, trace)?;
+    claims::check_issuer(&parsed.claims, rules, trace)?;
+    claims::check_audience(&parsed.claims, rules, trace)?;
+    claims::check_times(&parsed.claims, rules, now_unix_secs, trace)?;
+    check_signature(&parsed, kid, alg, &candidates, trace)?;
     let map = parsed.claims;
-    claims::check_issuer(&map, rules, trace)?;
-    claims::check_audience(&map, rules, trace)?;
-    claims::check_times(&map, rules, now_unix_secs, trace)?;
     let scopes = claims::token_scopes(&map).unwrap_or_default();
-    claims::check_scopes(&scopes, route_scopes, trace)?;
     Ok(Claims::new(map, scopes))
+}
+
+/// The last check: the token holds one of the route's scopes (none needed if empty).
+///
+/// # Errors
+/// `insufficient_scope`, naming the route's scopes.
+pub fn check_route_scopes<T: Trace>(claims: &Claims, route_scopes: &[String], trace: &mut T) -> Result<(), AuthError> {
+    claims::check_scopes(claims.scopes(), route_scopes, trace)
 }
 
 fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Token<'t>, AuthError> {
@@ -112,27 +145,46 @@ fn check_kid<'h, T: Trace>(header: &'h Header, trace: &mut T) -> Result<&'h str,
     kid.ok_or_else(|| AuthError::new(Reason::NoKid, "kid absent or not a string"))
 }
 
+/// The keys that may verify the token (no crypto): an unknown kid, or a kid whose keys cannot
+/// verify this algorithm, is refused here.
+fn find_keys<'k, T: Trace>(keys: &'k KeySet, kid: &str, alg: Alg, trace: &mut T) -> Result<Candidates<'k>, AuthError> {
+    keys.candidates(kid, alg).map_err(|verdict| {
+        trace.check(
+            "signature",
+            &VerdictText(verdict),
+            &format_args!("valid {alg} signature"),
+            false,
+        );
+        signature_error(verdict, kid)
+    })
+}
+
 fn check_signature<T: Trace>(
     token: &Token<'_>,
     kid: &str,
     alg: Alg,
-    keys: &KeySet,
+    candidates: &Candidates<'_>,
     trace: &mut T,
 ) -> Result<(), AuthError> {
-    let verdict = keys.verify(kid, alg, token.signing_input.as_bytes(), &token.signature);
+    let verdict = candidates.verify(token.signing_input.as_bytes(), &token.signature);
     trace.check(
         "signature",
         &VerdictText(verdict),
         &format_args!("valid {alg} signature"),
         verdict == Verdict::Valid,
     );
+    match verdict {
+        Verdict::Valid => Ok(()),
+        other => Err(signature_error(other, kid)),
+    }
+}
+
+fn signature_error(verdict: Verdict, kid: &str) -> AuthError {
     let reason = match verdict {
-        Verdict::Valid => return Ok(()),
         Verdict::UnknownKid => Reason::UnknownKid,
-        Verdict::NoKeyForAlg | Verdict::BadSignature => Reason::Signature,
+        _ => Reason::Signature,
     };
-    let detail = format!("{}; kid={}", VerdictText(verdict), log_value(kid));
-    Err(AuthError::new(reason, detail))
+    AuthError::new(reason, format!("{}; kid={}", VerdictText(verdict), log_value(kid)))
 }
 
 struct VerdictText(Verdict);

@@ -37,8 +37,9 @@ pub struct ServeArgs {
     /// Listen here instead of the file's `admin.listen`.
     #[arg(long)]
     pub admin_listen: Option<std::net::SocketAddr>,
-    /// Worker threads (default: the file's `workers`, else one per core).
-    #[arg(long)]
+    /// Worker threads (default: the file's `workers`, else one per core); `bench/compare` runs
+    /// the gateway with `--workers 1` so that it is compared one worker to one worker.
+    #[arg(long, value_parser = parse_workers)]
     pub workers: Option<usize>,
     /// Do not write access-log lines to stdout.
     #[arg(long)]
@@ -239,7 +240,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         issuer_listen: args.issuer_listen,
         admin_listen: args.admin_listen,
     };
-    match runtime.block_on(crate::runtime::serve(options)) {
+    let result = runtime.block_on(crate::runtime::serve(options));
+    crate::telemetry::flush_access_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
@@ -258,7 +261,9 @@ fn demo(args: DemoArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
-    match runtime.block_on(crate::runtime::demo(options)) {
+    let result = runtime.block_on(crate::runtime::demo(options));
+    crate::telemetry::flush_access_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
@@ -319,7 +324,20 @@ fn configured_workers(config: &std::path::Path) -> Option<usize> {
     crate::config::load(config).ok()?.gateway?.workers
 }
 
+/// `--workers`: a whole number of at least 1, like the file's `workers`.
+fn parse_workers(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("give a whole number of at least 1 (omit it for one worker per core)".to_owned()),
+    }
+}
+
+/// One worker is a current-thread runtime: the same single thread, without the work-stealing
+/// scheduler's queues, atomics and wake-ups (nothing here uses `block_in_place`).
 fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    if workers == Some(1) {
+        return tokio::runtime::Builder::new_current_thread().enable_all().build();
+    }
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();
     if let Some(n) = workers {
@@ -331,4 +349,31 @@ fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runt
 fn fail(message: &str) -> ExitCode {
     eprintln!("portcullis: {message}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_must_be_at_least_one() {
+        assert_eq!(parse_workers("1"), Ok(1));
+        assert_eq!(parse_workers("8"), Ok(8));
+        for bad in ["0", "-1", "two", ""] {
+            assert!(parse_workers(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn serve_takes_a_workers_flag() {
+        let cli = Cli::try_parse_from(["portcullis", "serve", "--config", "g.yaml", "--workers", "1"]);
+        let Ok(Cli {
+            command: Command::Serve(args),
+        }) = cli
+        else {
+            unreachable!("serve --workers 1 parses")
+        };
+        assert_eq!(args.workers, Some(1));
+        assert!(Cli::try_parse_from(["portcullis", "serve", "--config", "g.yaml", "--workers", "0"]).is_err());
+    }
 }

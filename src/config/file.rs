@@ -68,6 +68,8 @@ pub struct FileGateway {
     pub workers: Option<usize>,
     /// `apiEndpoint` template with `{apiId}`.
     pub api_endpoint: Option<String>,
+    /// The verified-token cache.
+    pub token_cache: Option<FileTokenCache>,
     /// The APIs.
     #[serde(default)]
     pub apis: Vec<Value>,
@@ -81,6 +83,19 @@ pub struct FileTls {
     pub certificate: String,
     /// PEM private key.
     pub key: String,
+}
+
+/// `gateway.tokenCache:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileTokenCache {
+    /// Cache verified tokens (default true).
+    pub enabled: Option<bool>,
+    /// Most tokens kept (default 10 000).
+    pub max_entries: Option<u64>,
+    /// Most memory kept, in MiB (default 64).
+    #[serde(rename = "maxMemoryMiB")]
+    pub max_memory_mib: Option<u64>,
 }
 
 /// One entry of `apis:`.

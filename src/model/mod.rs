@@ -74,12 +74,43 @@ pub struct Gateway {
     pub tls: Option<Tls>,
     /// Number of worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// The verified-token cache.
+    pub token_cache: TokenCacheSettings,
     /// The HTTP APIs served by this gateway; the first one is the listener's default API.
     pub apis: Vec<Api>,
     /// `apiEndpoint` template with `{apiId}` (e.g. `https://{apiId}.api.example.com`): the
     /// invoke URL the admin API reports, and the `Host` names that select an API. `None`:
     /// `http(s)://{apiId}.execute-api.localhost:<listener port>`.
     pub api_endpoint: Option<String>,
+}
+
+/// The verified-token cache (`gateway.tokenCache`): a token is verified once per authorizer and
+/// then answered from memory until its `exp` or the next change of its issuer's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCacheSettings {
+    /// Whether verified tokens are cached.
+    pub enabled: bool,
+    /// Most tokens kept.
+    pub max_entries: usize,
+    /// Most estimated memory kept, in bytes.
+    pub max_bytes: usize,
+}
+
+impl TokenCacheSettings {
+    /// Default `maxEntries`.
+    pub const DEFAULT_MAX_ENTRIES: usize = 10_000;
+    /// Default `maxMemoryMiB`.
+    pub const DEFAULT_MAX_MEMORY_MIB: usize = 64;
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_entries: Self::DEFAULT_MAX_ENTRIES,
+            max_bytes: Self::DEFAULT_MAX_MEMORY_MIB << 20,
+        }
+    }
 }
 
 /// Certificate and key (PEM files) for TLS termination.

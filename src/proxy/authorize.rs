@@ -1,15 +1,24 @@
-//! The authorize phase: read the token where the authorizer says, get the issuer's keys, run
-//! the claim checks, and refetch the keys once when the token names a `kid` we do not know.
+//! The authorize phase: read the token where the authorizer says, get the issuer's keys, answer
+//! from the verified-token cache (an acceptance, or a rejected signature) or run the claim checks (refetching the keys once when the
+//! token names a `kid` we do not know), then check the route's scopes on every request.
+
+use std::sync::Arc;
 
 use http::Request;
 
 use super::error::GatewayError;
 use super::snapshot::CompiledAuth;
-use crate::auth::{self, Claims, NoTrace};
+use crate::auth::cache::Remembered;
+use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace};
 use crate::jwks::KeyLookup;
+use crate::telemetry::{AccessLog, CacheUse};
 
 /// Authorizes a request for a route with a JWT authorizer.
-pub async fn authorize<B>(auth: &CompiledAuth, req: &Request<B>) -> Result<Claims, GatewayError> {
+pub async fn authorize<B>(
+    auth: &CompiledAuth,
+    req: &Request<B>,
+    log: &mut AccessLog,
+) -> Result<Arc<Claims>, GatewayError> {
     let refuse = |error: auth::AuthError| GatewayError::Auth {
         error,
         scopes: auth.scopes.clone(),
@@ -27,13 +36,78 @@ pub async fn authorize<B>(auth: &CompiledAuth, req: &Request<B>) -> Result<Claim
         }
     };
     let now = crate::telemetry::unix_secs();
-    match auth::authorize(&token, &keys, &auth.rules, &auth.scopes, now, &mut NoTrace) {
-        Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
-            Some(fresh) => {
-                auth::authorize(&token, &fresh, &auth.rules, &auth.scopes, now, &mut NoTrace).map_err(refuse)
+    log.token_cache = Some(if auth.cache.is_some() {
+        CacheUse::Miss
+    } else {
+        CacheUse::Off
+    });
+    // Hashing a token that is not even three segments would be wasted: the pipeline refuses it
+    // in its first step.
+    let key = auth
+        .cache
+        .as_ref()
+        .filter(|_| three_segments(&token))
+        .map(|_| CacheKey::new(&auth.rules_id, &token));
+    let claims = match (&auth.cache, &key) {
+        (Some(cache), Some(key)) => match cache.recall(key, &keys, now) {
+            Some(remembered) => {
+                log.token_cache = Some(CacheUse::Hit);
+                match remembered {
+                    Remembered::Valid(claims) => claims,
+                    Remembered::Refused(error) => return Err(refuse(error)),
+                }
             }
-            None => Err(refuse(err)),
+            None => verify(auth, &token, keys, now, Some(key)).await.map_err(refuse)?,
         },
-        other => other.map_err(refuse),
+        _ => verify(auth, &token, keys, now, None).await.map_err(refuse)?,
+    };
+    auth::check_route_scopes(&claims, &auth.scopes, &mut NoTrace).map_err(refuse)?;
+    Ok(claims)
+}
+
+/// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success, or a
+/// rejected signature, is remembered under `key` with the keys that decided it.
+async fn verify(
+    auth: &CompiledAuth,
+    token: &str,
+    keys: Arc<KeySet>,
+    now: i64,
+    key: Option<&CacheKey>,
+) -> Result<Arc<Claims>, auth::AuthError> {
+    let (result, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
+        Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
+            Some(fresh) => (auth::verify(token, &fresh, &auth.rules, now, &mut NoTrace), fresh),
+            None => return Err(err),
+        },
+        other => (other, keys),
+    };
+    let (Some(cache), Some(key)) = (&auth.cache, key) else {
+        return result.map(Arc::new);
+    };
+    match result {
+        Ok(claims) => {
+            let claims = Arc::new(claims);
+            if let Some(until) = auth::cache::valid_until(&claims, &auth.rules) {
+                cache.insert(*key, &keys, claims.clone(), until, token.len(), now);
+            }
+            Ok(claims)
+        }
+        Err(error) => {
+            if error.reason == auth::Reason::Signature
+                && let Some(until) = auth::cache::refusal_valid_until(token, &auth.rules)
+            {
+                cache.insert_refusal(*key, &keys, error.clone(), until, now);
+            }
+            Err(error)
+        }
     }
+}
+
+/// Exactly two dots (found with `memchr`, not byte by byte).
+fn three_segments(token: &str) -> bool {
+    let mut parts = token.split('.');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(_), Some(_), Some(_), None)
+    )
 }

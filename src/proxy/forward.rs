@@ -54,9 +54,9 @@ pub async fn forward(
 ) -> Result<Response<ResponseBody>, GatewayError> {
     check_length(&req)?;
     let integration = prepared.integration;
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let full_path = prepared.path.to_path_string();
-    let mut out = backend_parts(&prepared, &parts, &full_path, facts)?;
+    let mut out = backend_parts(&prepared, &mut parts, &full_path, facts)?;
     let append = prepared.route.is_default.then_some(full_path.as_str());
     let query = out.query.as_ref().map(|pairs| mapping::build_query(pairs));
     let client_query = query.as_deref().or(parts.uri.query());
@@ -103,21 +103,27 @@ fn check_length(req: &Request<Incoming>) -> Result<(), GatewayError> {
     }
 }
 
+/// The headers, query and path for the backend. Without mappings the client's header map is
+/// moved, not copied; mappings read the client's headers as they arrived, so they get a copy.
 fn backend_parts(
     prepared: &Prepared<'_>,
-    parts: &http::request::Parts,
+    parts: &mut http::request::Parts,
     full_path: &str,
     facts: &RequestFacts,
 ) -> Result<BackendParts, GatewayError> {
+    let mappings = &prepared.integration.mappings;
+    if mappings.is_empty() {
+        return Ok(BackendParts {
+            headers: std::mem::take(&mut parts.headers),
+            query: None,
+            path: None,
+        });
+    }
     let mut out = BackendParts {
         headers: parts.headers.clone(),
         query: None,
         path: None,
     };
-    let mappings = &prepared.integration.mappings;
-    if mappings.is_empty() {
-        return Ok(out);
-    }
     let route_path = prepared.route_path.to_path_string();
     let ctx = MappingContext {
         headers: &parts.headers,

@@ -11,51 +11,64 @@ use std::net::{IpAddr, SocketAddr};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) and their common non-standard relatives.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "http2-settings",
-];
+fn is_hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "trailers"
+            | "transfer-encoding"
+            | "upgrade"
+            | "http2-settings"
+    )
+}
 
 /// Client headers that would let a client speak for the gateway or rewrite the request.
-const SPOOFABLE: &[&str] = &[
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-forwarded-port",
-    "x-real-ip",
-    "x-original-url",
-    "x-rewrite-url",
-    "x-http-method-override",
-    "x-http-method",
-    "x-method-override",
-    "x-amzn-trace-id",
-];
+fn is_spoofable(name: &str) -> bool {
+    matches!(
+        name,
+        "forwarded"
+            | "x-forwarded-for"
+            | "x-forwarded-host"
+            | "x-forwarded-proto"
+            | "x-forwarded-port"
+            | "x-real-ip"
+            | "x-original-url"
+            | "x-rewrite-url"
+            | "x-http-method-override"
+            | "x-http-method"
+            | "x-method-override"
+            | "x-amzn-trace-id"
+    )
+}
+
+/// Removes every header `doomed` names and every header named in `Connection`. The map is
+/// walked once (names are already lower case); nothing is parsed or allocated when nothing goes.
+fn strip(headers: &mut HeaderMap, doomed: impl Fn(&str) -> bool) {
+    let mut names: Vec<HeaderName> = headers.keys().filter(|k| doomed(k.as_str())).cloned().collect();
+    if headers.contains_key(header::CONNECTION) {
+        names.extend(
+            headers
+                .get_all(header::CONNECTION)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok()),
+        );
+    }
+    for name in names {
+        headers.remove(name);
+    }
+}
 
 /// Removes hop-by-hop headers and the ones named in `Connection`.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
-    }
-    for name in HOP_BY_HOP {
-        headers.remove(*name);
-    }
+    strip(headers, is_hop_by_hop);
 }
 
 /// What the gateway tells the backend about the client.
@@ -76,11 +89,9 @@ pub struct Forwarding<'a> {
 
 /// Prepares client headers for the backend.
 pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
-    strip_hop_by_hop(headers);
-    for name in SPOOFABLE {
-        headers.remove(*name);
-    }
-    headers.remove(header::HOST);
+    strip(headers, |name| {
+        is_hop_by_hop(name) || is_spoofable(name) || name == "host"
+    });
     if let Ok(host) = HeaderValue::from_str(fwd.backend_authority) {
         headers.insert(header::HOST, host);
     }
@@ -95,7 +106,11 @@ pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
 
 /// RFC 7239 `forwarded: by=…;for=…;host=…;proto=…`.
 fn forwarded_value(fwd: &Forwarding<'_>) -> String {
-    let mut value = format!("by={};for={}", node(fwd.local.ip()), node(fwd.client.ip()));
+    let mut value = String::with_capacity(64);
+    value.push_str("by=");
+    push_node(&mut value, fwd.local.ip());
+    value.push_str(";for=");
+    push_node(&mut value, fwd.client.ip());
     if let Some(host) = fwd.host.filter(|h| {
         h.bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b';' && b != b',')
@@ -107,10 +122,28 @@ fn forwarded_value(fwd: &Forwarding<'_>) -> String {
     value
 }
 
-fn node(ip: IpAddr) -> String {
+/// A node: an IPv4 address as is (written digit by digit: this runs on every request), an IPv6
+/// address bracketed and quoted.
+fn push_node(out: &mut String, ip: IpAddr) {
     match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("\"[{v6}]\""),
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+        }
+        IpAddr::V6(v6) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\"[{v6}]\"");
+        }
     }
 }
 
@@ -170,6 +203,21 @@ mod tests {
         assert!(h.get("x-forwarded-for").is_none() && h.get("x-real-ip").is_none());
         assert!(h.get("x-original-url").is_none() && h.get("x-http-method-override").is_none());
         assert!(h["forwarded"].to_str().unwrap().starts_with("by=127.0.0.1"));
+    }
+
+    #[test]
+    fn forwarded_nodes_are_written_like_their_display_form() {
+        let mut f = fwd();
+        for (ip, shown) in [
+            ("0.0.0.0", "0.0.0.0"),
+            ("10.200.3.45", "10.200.3.45"),
+            ("255.255.255.9", "255.255.255.9"),
+            ("::1", "\"[::1]\""),
+        ] {
+            f.client = SocketAddr::new(ip.parse().unwrap(), 1);
+            let value = forwarded_value(&f);
+            assert!(value.starts_with(&format!("by=127.0.0.1;for={shown};")), "{value}");
+        }
     }
 
     #[test]

@@ -173,7 +173,7 @@ async fn serve(
     // A route created through the admin API without a target yet serves nothing.
     let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
     let claims = match &route.auth {
-        Some(auth) => Some(authorize::authorize(auth, &req).await?),
+        Some(auth) => Some(authorize::authorize(auth, &req, log).await?),
         None => None,
     };
     let request = forward::Prepared {
@@ -184,7 +184,7 @@ async fn serve(
         params: &found.params,
         route,
         integration,
-        claims: claims.as_ref(),
+        claims: claims.as_deref(),
     };
     forward::forward(client, request, req, facts, log)
         .await

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::auth::{Alg, ChallengeStyle, Rules, TokenLocation};
+use crate::auth::{Alg, ChallengeStyle, Rules, RulesId, TokenCache, TokenLocation};
 use crate::jwks::{IssuerSettings, JwksCache, Registry};
 use crate::model::{self, Authorization, Deployed, HostPattern, IdentitySource};
 use crate::routing::RouteTable;
@@ -38,6 +38,8 @@ pub struct Shared<'a> {
     pub keys: &'a Registry,
     /// Throttling buckets.
     pub buckets: &'a Buckets,
+    /// The verified-token cache authorizers share (`None`: off).
+    pub token_cache: Option<&'a Arc<TokenCache>>,
 }
 
 /// One API, compiled.
@@ -96,6 +98,10 @@ pub struct CompiledAuth {
     pub location: TokenLocation,
     /// Claim rules.
     pub rules: Arc<Rules>,
+    /// The rules' identity, part of every verified-token cache key.
+    pub rules_id: RulesId,
+    /// The verified-token cache, unless it is off.
+    pub cache: Option<Arc<TokenCache>>,
     /// `authorizationScopes`.
     pub scopes: Vec<String>,
     /// The issuer's keys.
@@ -169,7 +175,7 @@ fn compile_api(api_id: &str, versions: &[model::Api], shared: Shared<'_>) -> Res
     let mut named_stages = HashMap::new();
     let mut default_stage = None;
     for api in versions {
-        let table = Arc::new(compile_routes(api, shared.keys)?);
+        let table = Arc::new(compile_routes(api, &shared)?);
         for stage in &api.stages {
             let buckets = stage_buckets(api_id, &api.routes, stage, shared.buckets);
             let compiled = Arc::new(compile_stage(stage, table.clone(), buckets));
@@ -192,7 +198,7 @@ fn compile_api(api_id: &str, versions: &[model::Api], shared: Shared<'_>) -> Res
     })
 }
 
-fn compile_routes(api: &model::Api, registry: &Registry) -> Result<RouteTable<CompiledRoute>, String> {
+fn compile_routes(api: &model::Api, shared: &Shared<'_>) -> Result<RouteTable<CompiledRoute>, String> {
     let integrations: HashMap<&str, Arc<CompiledIntegration>> = api
         .integrations
         .iter()
@@ -200,7 +206,7 @@ fn compile_routes(api: &model::Api, registry: &Registry) -> Result<RouteTable<Co
         .collect::<Result<_, String>>()?;
     let mut builder = RouteTable::builder();
     for (index, route) in api.routes.iter().enumerate() {
-        let compiled = compile_route(api, index, route, &integrations, registry)?;
+        let compiled = compile_route(api, index, route, &integrations, shared)?;
         builder
             .insert(route.route_key.clone(), compiled)
             .map_err(|e| e.to_string())?;
@@ -256,7 +262,7 @@ fn compile_route(
     index: usize,
     route: &model::Route,
     integrations: &HashMap<&str, Arc<CompiledIntegration>>,
-    registry: &Registry,
+    shared: &Shared<'_>,
 ) -> Result<CompiledRoute, String> {
     let integration = match &route.integration_id {
         Some(id) => Some(
@@ -273,7 +279,7 @@ fn compile_route(
             let authorizer = api
                 .authorizer(authorizer_id)
                 .ok_or_else(|| format!("missing authorizer {authorizer_id}"))?;
-            Some(compile_auth(authorizer, scopes, api.challenge_style, registry)?)
+            Some(compile_auth(authorizer, scopes, api.challenge_style, shared)?)
         }
     };
     Ok(CompiledRoute {
@@ -289,13 +295,16 @@ fn compile_auth(
     authorizer: &model::Authorizer,
     scopes: &[String],
     style: model::ChallengeStyle,
-    registry: &Registry,
+    shared: &Shared<'_>,
 ) -> Result<CompiledAuth, String> {
+    let rules = rules_for(&authorizer.jwt)?;
     Ok(CompiledAuth {
         location: token_location(&authorizer.identity_source),
-        rules: Arc::new(rules_for(&authorizer.jwt)?),
+        rules_id: RulesId::of(&rules),
+        rules: Arc::new(rules),
+        cache: shared.token_cache.cloned(),
         scopes: scopes.to_vec(),
-        keys: registry.cache_for(issuer_settings(&authorizer.jwt)),
+        keys: shared.keys.cache_for(issuer_settings(&authorizer.jwt)),
         style: challenge_style(style),
     })
 }

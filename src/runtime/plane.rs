@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::admin::Admin;
+use crate::auth::TokenCache;
 use crate::jwks::Registry;
 use crate::model::Gateway;
 use crate::proxy::{Buckets, DataPlane, Shared, Snapshot};
@@ -22,6 +23,8 @@ pub struct Sources {
     registry: Arc<Registry>,
     /// Throttling buckets, kept across rebuilds.
     buckets: Buckets,
+    /// The verified-token cache, kept across rebuilds.
+    token_cache: Option<Arc<TokenCache>>,
 }
 
 impl Sources {
@@ -30,6 +33,7 @@ impl Sources {
         file: Gateway,
         admin: Option<Arc<Admin>>,
         registry: Arc<Registry>,
+        token_cache: Option<Arc<TokenCache>>,
         client: crate::client::HttpClient,
     ) -> Result<Arc<Self>, String> {
         let extra = match &admin {
@@ -40,6 +44,7 @@ impl Sources {
         let shared = Shared {
             keys: &registry,
             buckets: &buckets,
+            token_cache: token_cache.as_ref(),
         };
         let snapshot = Snapshot::build_with(&file, &extra, shared)?;
         let plane = Arc::new(DataPlane {
@@ -52,6 +57,7 @@ impl Sources {
             plane,
             registry,
             buckets,
+            token_cache,
         }))
     }
 
@@ -79,6 +85,7 @@ impl Sources {
         let shared = Shared {
             keys: &self.registry,
             buckets: &self.buckets,
+            token_cache: self.token_cache.as_ref(),
         };
         let snapshot = Snapshot::build_with(new_file.as_ref().unwrap_or(&file), &extra, shared)?;
         self.plane.snapshot.store(Arc::new(snapshot));

@@ -29,7 +29,8 @@ pub fn spawn(path: PathBuf, sources: Arc<Sources>) -> tokio::task::JoinHandle<()
     })
 }
 
-/// Validates, compiles and swaps in the file's configuration.
+/// Validates, compiles and swaps in the file's configuration (the token cache and the
+/// throttling buckets are kept).
 pub fn reload(path: &std::path::Path, sources: &Sources) {
     let result = crate::config::load(path)
         .map_err(|d| d.to_string())

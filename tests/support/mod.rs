@@ -373,20 +373,19 @@ impl Gateway {
 
     /// Like `start`, with extra environment variables for the process.
     pub fn start_with_env(config: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_with_workers(config, env, 2)
+    }
+
+    /// Like `start_with_env`, with `--workers workers` (one worker is a current-thread runtime).
+    pub fn start_with_workers(config: &str, env: &[(&str, &str)], workers: usize) -> Self {
         let dir = TempDir::new();
         let path = dir.0.join("gateway.yaml");
         std::fs::write(&path, config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .args(["serve", "--config"])
             .arg(&path)
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--admin-listen",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-            ])
+            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
+            .args(["--workers", &workers.to_string()])
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())

@@ -25,9 +25,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::diagnostic::Diagnostics;
-use super::file::{FileConfig, FileGateway};
+use super::file::{FileConfig, FileGateway, FileTokenCache};
 use super::source::{Document, join};
-use crate::model::{Config, Gateway, Tls};
+use crate::model::{Config, Gateway, Tls, TokenCacheSettings};
 
 pub use api::ApiRules;
 
@@ -99,6 +99,7 @@ fn validate_gateway(value: &Value, has_admin: bool, diags: &mut Diagnostics) -> 
             "omit it to use one per core",
         );
     }
+    let token_cache = validate_token_cache(file.token_cache.as_ref(), &join(path, "tokenCache"), diags);
     if file.apis.is_empty() && !has_admin {
         diags.error(
             &join(path, "apis"),
@@ -125,6 +126,7 @@ fn validate_gateway(value: &Value, has_admin: bool, diags: &mut Diagnostics) -> 
         listen: listen?,
         tls,
         workers: file.workers,
+        token_cache,
         apis,
     })
 }
@@ -140,6 +142,47 @@ fn listen_address(text: &str, section: &str, example: &str, diags: &mut Diagnost
         );
     }
     parsed
+}
+
+/// Largest `tokenCache.maxEntries`.
+const MAX_TOKEN_CACHE_ENTRIES: u64 = 10_000_000;
+/// Largest `tokenCache.maxMemoryMiB`.
+const MAX_TOKEN_CACHE_MIB: u64 = 65_536;
+
+fn validate_token_cache(file: Option<&FileTokenCache>, path: &str, diags: &mut Diagnostics) -> TokenCacheSettings {
+    let defaults = TokenCacheSettings::default();
+    let Some(file) = file else {
+        return defaults;
+    };
+    let mut bounded = |field: &str, value: Option<u64>, max: u64, default: usize| match value {
+        None => default,
+        Some(n) if (1..=max).contains(&n) => usize::try_from(n).unwrap_or(usize::MAX),
+        Some(n) => {
+            diags.error(
+                &join(path, field),
+                format!("{field} must be 1–{max} (it is {n})"),
+                "omit it for the default, or set `enabled: false` to turn the cache off",
+            );
+            default
+        }
+    };
+    let max_entries = bounded(
+        "maxEntries",
+        file.max_entries,
+        MAX_TOKEN_CACHE_ENTRIES,
+        defaults.max_entries,
+    );
+    let mib = bounded(
+        "maxMemoryMiB",
+        file.max_memory_mib,
+        MAX_TOKEN_CACHE_MIB,
+        TokenCacheSettings::DEFAULT_MAX_MEMORY_MIB,
+    );
+    TokenCacheSettings {
+        enabled: file.enabled.unwrap_or(true),
+        max_entries,
+        max_bytes: mib.saturating_mul(1 << 20),
+    }
 }
 
 /// Decodes `value` as `T`, recording a diagnostic at the failing path on error.

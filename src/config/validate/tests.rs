@@ -319,3 +319,35 @@ fn enforces_the_authorizer_quota() {
     let diags = errors(&solar_with(one, &format!("{extra}{one}")));
     assert!(has(&diags, "gateway.apis[0].authorizers", "at most 10"), "{diags}");
 }
+
+#[test]
+fn the_token_cache_is_on_by_default_and_configurable() {
+    let defaults = from_text(SOLAR).unwrap().gateway.unwrap().token_cache;
+    assert_eq!(defaults, crate::model::TokenCacheSettings::default());
+    assert!(defaults.enabled);
+    let text = solar_with(
+        "listen: 127.0.0.1:8000",
+        "listen: 127.0.0.1:8000\n  tokenCache: {enabled: false, maxEntries: 50, maxMemoryMiB: 2}",
+    );
+    let cache = from_text(&text).unwrap().gateway.unwrap().token_cache;
+    assert_eq!(
+        (cache.enabled, cache.max_entries, cache.max_bytes),
+        (false, 50, 2 << 20)
+    );
+}
+
+#[test]
+fn rejects_token_cache_bounds_of_zero_and_unknown_fields() {
+    let text = solar_with(
+        "listen: 127.0.0.1:8000",
+        "listen: 127.0.0.1:8000\n  tokenCache: {maxEntries: 0, maxMemoryMiB: 100000}",
+    );
+    let diags = errors(&text);
+    assert!(has(&diags, "gateway.tokenCache.maxEntries", "must be 1–"), "{diags}");
+    assert!(has(&diags, "gateway.tokenCache.maxMemoryMiB", "must be 1–"), "{diags}");
+    let diags = errors(&solar_with(
+        "listen: 127.0.0.1:8000",
+        "listen: 127.0.0.1:8000\n  tokenCache: {size: 5}",
+    ));
+    assert!(has(&diags, "gateway.tokenCache.size", "unknown field"), "{diags}");
+}

@@ -1,0 +1,253 @@
+"""Shared machinery of bench/compare and bench/callgrind: installing the tools, building,
+generating tokens, writing the contenders' configurations, starting and stopping processes,
+and reading /proc.
+
+Everything runs on loopback. Files go to target/bench/ (keys, configs, logs); nothing outside
+the repository is written except the Debian packages and the pinned PyPI packages in a venv.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import http.client
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = ROOT / "target" / "bench"
+KEYS = WORK / "keys"
+RUN = WORK / "run"
+VENV = WORK / "venv"
+RELEASE = ROOT / "target" / "release"
+
+PORTS = {
+    "backend": 18080,
+    "nginx": 18081,
+    "haproxy": 18083,
+    "haproxy-jwt": 18085,
+    "portcullis": 18087,
+    "portcullis-nocache": 18088,
+    "issuer": 18090,
+}
+ISSUER = f"http://127.0.0.1:{PORTS['issuer']}/oauth2/default"
+APT_PACKAGES = {"wrk": "wrk", "haproxy": "haproxy", "nginx": "nginx"}
+OHA_VERSION = "1.16.0"
+
+
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def which(name):
+    return shutil.which(name) or (shutil.which(name, path="/usr/sbin:/sbin") if name != "oha" else None)
+
+
+# --- installing -------------------------------------------------------------------------------
+
+def ensure_debian_tools():
+    """apt-get install wrk haproxy nginx, only those missing."""
+    missing = [pkg for tool, pkg in APT_PACKAGES.items() if not which(tool)]
+    if not missing:
+        return
+    log(f"installing {' '.join(missing)} from Debian")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
+    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env,
+        stdout=subprocess.DEVNULL)
+
+
+def ensure_oha():
+    """The fixed-rate load generator (latency-corrected): `cargo install oha` at a pinned version."""
+    found = shutil.which("oha") or str(Path.home() / ".cargo" / "bin" / "oha")
+    if Path(found).exists():
+        return found
+    log(f"installing oha {OHA_VERSION} (cargo install --locked; once, a few minutes)")
+    run(["cargo", "install", "oha", "--version", OHA_VERSION, "--locked", "--quiet"])
+    return str(Path.home() / ".cargo" / "bin" / "oha")
+
+
+def python_with_jwt():
+    """A Python that has PyJWT and cryptography at the versions pinned in interop/requirements.txt."""
+    pins = {}
+    for line in (ROOT / "interop" / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)", line)
+            pins[m.group(1)] = m.group(2)
+    check = ("import importlib.metadata as m, sys; pins = %r\n"
+             "sys.exit(0 if all(m.version(n) == v for n, v in pins.items()) else 1)") % pins
+    for python in [sys.executable, str(VENV / "bin" / "python")]:
+        if Path(python).exists() and subprocess.run([python, "-c", check], stderr=subprocess.DEVNULL).returncode == 0:
+            return python
+    log("installing the pinned PyJWT and cryptography into target/bench/venv")
+    run([sys.executable, "-m", "venv", str(VENV)])
+    run([str(VENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+         "-r", str(ROOT / "interop" / "requirements.txt")])
+    return str(VENV / "bin" / "python")
+
+
+def build_release():
+    log("cargo build --release (portcullis, bench_backend)")
+    run(["cargo", "build", "--release", "--quiet", "--bin", "portcullis", "--example", "bench_backend"], cwd=ROOT)
+
+
+def generate_tokens():
+    """Keys and tokens for the local issuer, made once per checkout (valid 30 days)."""
+    marker = KEYS / "rs256_unknown_kid.jwt"
+    if marker.exists() and time.time() - marker.stat().st_mtime < 20 * 24 * 3600:
+        return
+    log("generating the RSA key and the tokens (bench/gen_tokens.py)")
+    run([python_with_jwt(), str(BENCH / "gen_tokens.py"), str(KEYS), ISSUER], stdout=subprocess.DEVNULL)
+
+
+def token(name):
+    return (KEYS / f"{name}.jwt").read_text().strip()
+
+
+# --- configurations ---------------------------------------------------------------------------
+
+def write_configs():
+    RUN.mkdir(parents=True, exist_ok=True)
+    for sub in ["nginx", "nginx/body", "nginx/proxy", "nginx/fcgi", "nginx/uwsgi", "nginx/scgi"]:
+        (RUN / sub).mkdir(parents=True, exist_ok=True)
+    subst = {"RUN_DIR": str(RUN), "KEYS_DIR": str(KEYS), "CONF_DIR": str(RUN), "ISSUER": ISSUER,
+             "BACKEND": f"http://127.0.0.1:{PORTS['backend']}"}
+    for name in ["haproxy-plain.cfg", "haproxy-jwt.cfg", "nginx-proxy.conf", "portcullis.yaml"]:
+        text = (BENCH / "configs" / name).read_text()
+        for key, value in subst.items():
+            text = text.replace(key, value)
+        (RUN / name).write_text(text)
+
+
+# --- processes --------------------------------------------------------------------------------
+
+class Proc:
+    """A started process, pinned to a core, stopped by its own pid (and its process group)."""
+
+    def __init__(self, name, cmd, core, env=None, port=None):
+        self.name, self.cmd, self.core, self.port = name, cmd, core, port
+        logf = open(RUN / f"{name}.log", "wb")
+        self.popen = subprocess.Popen(["taskset", "-c", str(core), *cmd], stdout=logf, stderr=subprocess.STDOUT,
+                                      env=dict(os.environ, **(env or {})), start_new_session=True)
+        self.started = time.monotonic()
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def wait_port(self, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: see {RUN / (self.name + '.log')}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return time.monotonic() - self.started
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"{self.name} did not listen on {self.port} within {timeout} s")
+
+    def stop(self):
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+
+
+def descendants(pid):
+    """pid and every process below it (nginx's workers are children of its master)."""
+    children = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(d.name))
+            except (OSError, IndexError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """utime+stime of pid and its descendants (and reaped children), in seconds."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])
+    return total / CLK_TCK
+
+
+def memory_kib(pid):
+    """(VmRSS, VmHWM) summed over pid and its descendants, KiB."""
+    rss = hwm = 0
+    for p in descendants(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm += int(line.split()[1])
+    return rss, hwm
+
+
+def request(port, path, token=None, close=False):
+    """One GET; returns the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if close:
+        headers["Connection"] = "close"
+    conn.request("GET", path, headers=headers)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def portcullis_cmd(port, workers=1, access_log=False):
+    cmd = [str(RELEASE / "portcullis"), "serve", "--config", str(RUN / "portcullis.yaml"),
+           "--listen", f"127.0.0.1:{port}", "--workers", str(workers)]
+    return cmd if access_log else [*cmd, "--no-access-log"]
+
+
+def backend_cmd(port=None, issuer=False):
+    cmd = [str(RELEASE / "examples" / "bench_backend"), "--listen", f"127.0.0.1:{port or PORTS['backend']}"]
+    if issuer:
+        cmd += ["--issuer", ISSUER, "--jwks", str(KEYS / "jwks.json")]
+    return cmd
+
+
+def wait_until_authorizing(port, timeout=10.0):
+    """Until the gateway has its keys (the first request on a cold cache may wait for them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if request(port, "/planets", token("rs256_valid")) == 200:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"the gateway on {port} never accepted the valid token")

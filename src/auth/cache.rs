@@ -1,0 +1,349 @@
+//! The verified-token cache: a token is verified once per authorizer, then answered from a
+//! hash lookup until it expires or the issuer's keys change.
+//!
+//! Keying: SHA-256 over the authorizer's [`RulesId`] (itself a SHA-256 of issuer, audiences,
+//! algorithms, leeway and required `typ`) followed by the token, so a token verified for one
+//! authorizer never passes another authorizer's rules. The token itself is not kept.
+//!
+//! Invariants:
+//! - an entry answers only while `now < exp + leeway`, exactly the pipeline's own expiry test
+//!   (`nbf` and `iat` need no bound: a token that passed them keeps passing them as time goes on);
+//! - an entry answers only for the very key set it was verified with (an `Arc` identity held
+//!   through a `Weak`, so an address is never reused while an entry names it): when the JWKS is
+//!   refetched, every entry is verified again on its next use, so a removed key stops accepting
+//!   its tokens as soon as the new key set is in place;
+//! - route scopes are not part of an entry: the caller checks them on every request;
+//! - the only refusal remembered is a rejected signature (see [`TokenCache::insert_refusal`]):
+//!   under one key set, one token and one set of rules the pipeline's verdict cannot change
+//!   before `exp + leeway`, so the answer stays exactly the full pipeline's. No refusal that
+//!   could become a success is kept (a new key set re-opens every question);
+//! - refusals live in their own, smaller table ([`REFUSALS_PER_ENTRY`]), so a flood of distinct
+//!   forged tokens churns only among itself and never evicts a valid token;
+//! - bounded: at most `max_entries` entries and `max_bytes` of estimated memory; when full, the
+//!   CLOCK policy (second chance, an approximation of LRU whose hits take only a read lock)
+//!   evicts expired or stale entries first, then entries not used since the hand last passed.
+//!
+//! Pure like the rest of `auth`: the time is an argument, nothing is global.
+//!
+//! Allowed imports: std, aws-lc-rs (`digest`), and the auth module.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+
+use aws_lc_rs::digest;
+
+use super::claims::Claims;
+use super::error::AuthError;
+use super::keys::KeySet;
+use super::rules::Rules;
+
+/// Estimated bytes held by an entry besides its token-dependent part.
+pub const ENTRY_OVERHEAD_BYTES: usize = 256;
+/// Estimated bytes of decoded claims per byte of token (base64 and JSON expand once decoded
+/// into a map of strings and values).
+pub const BYTES_PER_TOKEN_BYTE: usize = 3;
+
+/// The refusal table holds one entry per this many entries of the acceptance table (at least
+/// [`MIN_REFUSALS`]).
+pub const REFUSALS_PER_ENTRY: usize = 4;
+/// The smallest refusal table.
+pub const MIN_REFUSALS: usize = 16;
+/// Estimated bytes of a remembered refusal.
+pub const REFUSAL_COST_BYTES: usize = 384;
+
+/// How big the cache may grow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// Most entries kept.
+    pub max_entries: usize,
+    /// Most estimated bytes kept (see [`entry_cost`]).
+    pub max_bytes: usize,
+}
+
+/// The identity of an authorizer's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RulesId([u8; 32]);
+
+impl RulesId {
+    /// SHA-256 over an unambiguous encoding of every rule that decides acceptance.
+    pub fn of(rules: &Rules) -> Self {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        let mut field = |bytes: &[u8]| {
+            ctx.update(&(bytes.len() as u64).to_le_bytes());
+            ctx.update(bytes);
+        };
+        field(rules.issuer.as_bytes());
+        field(&(rules.audiences.len() as u64).to_le_bytes());
+        rules.audiences.iter().for_each(|a| field(a.as_bytes()));
+        field(&(rules.algorithms.len() as u64).to_le_bytes());
+        rules.algorithms.iter().for_each(|a| field(a.name().as_bytes()));
+        field(&rules.leeway().to_le_bytes());
+        match &rules.required_typ {
+            Some(typ) => {
+                field(b"typ");
+                field(typ.as_bytes());
+            }
+            None => field(b""),
+        }
+        Self(digest_bytes(ctx.finish()))
+    }
+}
+
+/// Where a token's verdict is kept: SHA-256 of the rules' identity and the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CacheKey([u8; 32]);
+
+impl CacheKey {
+    /// The key of `token` under the rules `rules`.
+    pub fn new(rules: &RulesId, token: &str) -> Self {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        ctx.update(&rules.0);
+        ctx.update(token.as_bytes());
+        Self(digest_bytes(ctx.finish()))
+    }
+}
+
+fn digest_bytes(d: digest::Digest) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.iter_mut().zip(d.as_ref()).for_each(|(o, b)| *o = *b);
+    out
+}
+
+/// The estimated memory of an entry for a token of `token_len` bytes.
+pub fn entry_cost(token_len: usize) -> usize {
+    ENTRY_OVERHEAD_BYTES.saturating_add(token_len.saturating_mul(BYTES_PER_TOKEN_BYTE))
+}
+
+/// The first instant (Unix seconds, fractional) at which the pipeline calls these claims
+/// expired: `exp + leeway`. `None` when `exp` is not a finite number (never for claims the
+/// pipeline accepted).
+pub fn valid_until(claims: &Claims, rules: &Rules) -> Option<f64> {
+    let exp = claims.get("exp")?.as_f64().filter(|f| f.is_finite())?;
+    Some(exp + rules.leeway())
+}
+
+/// What the cache answers for a token.
+#[derive(Clone, Debug)]
+pub enum Remembered {
+    /// The pipeline accepted it, with these claims (route scopes still to check).
+    Valid(Arc<Claims>),
+    /// The pipeline refused its signature, with this error.
+    Refused(AuthError),
+}
+
+/// [`valid_until`] for a token the pipeline refused: its claims read again (only on the path
+/// that just paid for a signature verification).
+pub fn refusal_valid_until(token: &str, rules: &Rules) -> Option<f64> {
+    let parsed = super::token::parse(token).ok()?;
+    let exp = parsed.claims.get("exp")?.as_f64().filter(|f| f.is_finite())?;
+    Some(exp + rules.leeway())
+}
+
+struct Entry<V> {
+    value: V,
+    keys: Weak<KeySet>,
+    valid_until: f64,
+    cost: usize,
+    referenced: AtomicBool,
+}
+
+impl<V> Entry<V> {
+    fn answers(&self, keys: &Arc<KeySet>, now: i64) -> bool {
+        std::ptr::eq(self.keys.as_ptr(), Arc::as_ptr(keys)) && (now as f64) < self.valid_until
+    }
+
+    fn is_dead(&self, now: i64) -> bool {
+        self.keys.strong_count() == 0 || (now as f64) >= self.valid_until
+    }
+}
+
+struct Table<V> {
+    index: HashMap<CacheKey, usize>,
+    slots: Vec<(CacheKey, Entry<V>)>,
+    hand: usize,
+    bytes: usize,
+    limits: CacheLimits,
+}
+
+impl<V: Clone> Table<V> {
+    fn new(limits: CacheLimits) -> Self {
+        Self {
+            index: HashMap::new(),
+            slots: Vec::new(),
+            hand: 0,
+            bytes: 0,
+            limits,
+        }
+    }
+
+    fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<V> {
+        let (_, entry) = self.slots.get(*self.index.get(key)?)?;
+        if !entry.answers(keys, now) {
+            return None;
+        }
+        entry.referenced.store(true, Ordering::Relaxed);
+        Some(entry.value.clone())
+    }
+
+    fn insert(&mut self, key: CacheKey, entry: Entry<V>, now: i64) {
+        let cost = entry.cost;
+        if cost > self.limits.max_bytes || self.limits.max_entries == 0 || (now as f64) >= entry.valid_until {
+            return;
+        }
+        if let Some(at) = self.index.get(&key).copied() {
+            self.remove(at);
+        }
+        while !self.slots.is_empty()
+            && (self.slots.len() >= self.limits.max_entries || self.bytes + cost > self.limits.max_bytes)
+        {
+            self.evict_one(now);
+        }
+        let at = self.slots.len();
+        self.slots.push((key, entry));
+        self.index.insert(key, at);
+        self.bytes += cost;
+    }
+
+    fn remove(&mut self, at: usize) {
+        if at >= self.slots.len() {
+            return;
+        }
+        let (key, entry) = self.slots.swap_remove(at);
+        self.bytes = self.bytes.saturating_sub(entry.cost);
+        self.index.remove(&key);
+        if let Some((moved, _)) = self.slots.get(at) {
+            self.index.insert(*moved, at);
+        }
+    }
+
+    /// One CLOCK step sequence: evicts the first dead or unreferenced entry from the hand on.
+    fn evict_one(&mut self, now: i64) {
+        let len = self.slots.len();
+        for _ in 0..=2 * len {
+            if self.hand >= self.slots.len() {
+                self.hand = 0;
+            }
+            let Some((_, entry)) = self.slots.get(self.hand) else {
+                return;
+            };
+            if entry.is_dead(now) || !entry.referenced.swap(false, Ordering::Relaxed) {
+                self.remove(self.hand);
+                return;
+            }
+            self.hand += 1;
+        }
+        self.remove(self.hand);
+    }
+}
+
+/// The verified-token cache of a gateway (shared by every authorizer; see the module docs).
+pub struct TokenCache {
+    limits: CacheLimits,
+    valid: RwLock<Table<Arc<Claims>>>,
+    refused: RwLock<Table<AuthError>>,
+}
+
+fn read<V>(table: &RwLock<Table<V>>) -> RwLockReadGuard<'_, Table<V>> {
+    table.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<V>(table: &RwLock<Table<V>>) -> RwLockWriteGuard<'_, Table<V>> {
+    table.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl TokenCache {
+    /// An empty cache with these bounds (the refusal table gets a quarter of them).
+    pub fn new(limits: CacheLimits) -> Self {
+        let refusals = CacheLimits {
+            max_entries: (limits.max_entries / REFUSALS_PER_ENTRY).max(MIN_REFUSALS),
+            max_bytes: (limits.max_bytes / REFUSALS_PER_ENTRY).max(MIN_REFUSALS * REFUSAL_COST_BYTES),
+        };
+        Self {
+            limits,
+            valid: RwLock::new(Table::new(limits)),
+            refused: RwLock::new(Table::new(refusals)),
+        }
+    }
+
+    /// The bounds.
+    pub fn limits(&self) -> CacheLimits {
+        self.limits
+    }
+
+    /// The claims verified for `key` with exactly `keys`, if still valid at `now`.
+    pub fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Arc<Claims>> {
+        read(&self.valid).get(key, keys, now)
+    }
+
+    /// What the pipeline decided for `key` with exactly `keys`, if it still holds at `now`.
+    pub fn recall(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Remembered> {
+        if let Some(claims) = self.get(key, keys, now) {
+            return Some(Remembered::Valid(claims));
+        }
+        read(&self.refused).get(key, keys, now).map(Remembered::Refused)
+    }
+
+    /// Remembers that the full pipeline refused the signature of the token behind `key` with
+    /// `keys` (reason `Signature`, reached only once every claim passed), until `valid_until`
+    /// (`exp + leeway`, after which the pipeline would say "expired"). Other refusals are not
+    /// kept: they cost no crypto.
+    pub fn insert_refusal(&self, key: CacheKey, keys: &Arc<KeySet>, error: AuthError, valid_until: f64, now: i64) {
+        if error.reason != super::error::Reason::Signature {
+            return;
+        }
+        let entry = Entry {
+            value: error,
+            keys: Arc::downgrade(keys),
+            valid_until,
+            cost: REFUSAL_COST_BYTES,
+            referenced: AtomicBool::new(false),
+        };
+        write(&self.refused).insert(key, entry, now);
+    }
+
+    /// Remembered refusals.
+    pub fn refusals(&self) -> usize {
+        read(&self.refused).slots.len()
+    }
+
+    /// Remembers that the full pipeline accepted the token behind `key` with `keys`, until
+    /// `valid_until`. A token whose entry alone would exceed the memory bound is not kept.
+    pub fn insert(
+        &self,
+        key: CacheKey,
+        keys: &Arc<KeySet>,
+        claims: Arc<Claims>,
+        valid_until: f64,
+        token_len: usize,
+        now: i64,
+    ) {
+        let entry = Entry {
+            value: claims,
+            keys: Arc::downgrade(keys),
+            valid_until,
+            cost: entry_cost(token_len),
+            referenced: AtomicBool::new(false),
+        };
+        write(&self.valid).insert(key, entry, now);
+    }
+
+    /// Number of accepted tokens kept.
+    pub fn len(&self) -> usize {
+        read(&self.valid).slots.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Estimated bytes held by accepted tokens.
+    pub fn bytes(&self) -> usize {
+        read(&self.valid).bytes
+    }
+}
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

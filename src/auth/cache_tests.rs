@@ -1,0 +1,362 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::*;
+use crate::auth::fixtures::{AUD, ISS, KID, NOW, claims, claims_with, key_set, key_set_of, rs256, rules};
+use crate::auth::testkit::keys;
+use crate::auth::{Alg, NoTrace, Reason, check_route_scopes, verify};
+
+const ROOMY: CacheLimits = CacheLimits {
+    max_entries: 1000,
+    max_bytes: 1 << 24,
+};
+
+/// Verifies `token` with the full pipeline and caches it, as the gateway does on a miss.
+fn verify_and_keep(cache: &TokenCache, token: &str, keys: &Arc<KeySet>, rules: &Rules, now: i64) -> CacheKey {
+    let key = CacheKey::new(&RulesId::of(rules), token);
+    let claims = Arc::new(verify(token, keys, rules, now, &mut NoTrace).unwrap());
+    let until = valid_until(&claims, rules).unwrap();
+    cache.insert(key, keys, claims, until, token.len(), now);
+    key
+}
+
+#[test]
+fn a_verified_token_is_answered_from_the_cache_with_its_claims() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let hit = cache.get(&key, &keys, NOW + 10).expect("a hit");
+    assert_eq!(hit.get("sub"), Some(&json!("user-1")));
+    assert_eq!(hit.scopes(), ["orders:read", "orders:write"]);
+}
+
+#[test]
+fn a_cached_token_stops_answering_at_exp_exactly_as_the_pipeline_does() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = rs256(&claims_with("exp", Some(json!(NOW + 100))));
+    let key = verify_and_keep(&cache, &token, &keys, &rules(), NOW);
+    assert!(cache.get(&key, &keys, NOW + 99).is_some());
+    assert!(cache.get(&key, &keys, NOW + 100).is_none(), "exp == now is expired");
+    let err = verify(&token, &keys, &rules(), NOW + 100, &mut NoTrace).unwrap_err();
+    assert_eq!(
+        err.reason,
+        Reason::Expired,
+        "the miss then gets the pipeline's own answer"
+    );
+}
+
+#[test]
+fn leeway_extends_a_cached_token_by_exactly_the_leeway() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let lenient = Rules {
+        leeway_secs: 30,
+        ..rules()
+    };
+    let token = rs256(&claims_with("exp", Some(json!(NOW + 100))));
+    let key = verify_and_keep(&cache, &token, &keys, &lenient, NOW);
+    assert!(cache.get(&key, &keys, NOW + 129).is_some());
+    assert!(cache.get(&key, &keys, NOW + 130).is_none());
+}
+
+#[test]
+fn a_fractional_exp_bounds_the_entry_like_the_pipeline() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = rs256(&claims_with("exp", Some(json!(NOW as f64 + 10.5))));
+    let key = verify_and_keep(&cache, &token, &keys, &rules(), NOW);
+    assert!(cache.get(&key, &keys, NOW + 10).is_some());
+    assert!(cache.get(&key, &keys, NOW + 11).is_none());
+}
+
+#[test]
+fn a_refetched_key_set_makes_every_entry_verify_again() {
+    let cache = TokenCache::new(ROOMY);
+    let before = Arc::new(key_set());
+    let key = verify_and_keep(&cache, &rs256(&claims()), &before, &rules(), NOW);
+    let same_keys_refetched = Arc::new(key_set());
+    assert!(cache.get(&key, &same_keys_refetched, NOW).is_none());
+    assert!(
+        cache.get(&key, &before, NOW).is_some(),
+        "the old set still answers for itself"
+    );
+}
+
+#[test]
+fn a_removed_key_stops_accepting_its_cached_tokens_once_the_new_set_is_in_place() {
+    let cache = TokenCache::new(ROOMY);
+    let with_key = Arc::new(key_set());
+    let token = rs256(&claims());
+    let key = verify_and_keep(&cache, &token, &with_key, &rules(), NOW);
+    drop(with_key);
+    let rotated = Arc::new(key_set_of(&[keys().rsa2.public_jwk("rsa-2")]));
+    assert!(cache.get(&key, &rotated, NOW).is_none());
+    let err = verify(&token, &rotated, &rules(), NOW, &mut NoTrace).unwrap_err();
+    assert_eq!(err.reason, Reason::UnknownKid);
+}
+
+#[test]
+fn a_token_verified_for_one_authorizer_is_not_a_hit_for_another() {
+    let base = rules();
+    let others = [
+        Rules {
+            issuer: format!("{ISS}/"),
+            ..rules()
+        },
+        Rules {
+            audiences: vec![AUD.to_owned(), "api://other".to_owned()],
+            ..rules()
+        },
+        Rules {
+            algorithms: vec![Alg::RS256],
+            ..rules()
+        },
+        Rules {
+            leeway_secs: 1,
+            ..rules()
+        },
+        Rules {
+            required_typ: Some("JWT".to_owned()),
+            ..rules()
+        },
+    ];
+    let token = rs256(&claims());
+    let ids: Vec<RulesId> = others.iter().map(RulesId::of).collect();
+    for (i, id) in ids.iter().enumerate() {
+        assert_ne!(*id, RulesId::of(&base), "rules #{i}");
+        assert_ne!(CacheKey::new(id, &token), CacheKey::new(&RulesId::of(&base), &token));
+    }
+    assert_eq!(
+        RulesId::of(&rules()),
+        RulesId::of(&base),
+        "identical rules share entries"
+    );
+}
+
+#[test]
+fn field_boundaries_are_part_of_the_rules_identity() {
+    let split = |a: &str, b: &str| Rules {
+        audiences: vec![a.to_owned(), b.to_owned()],
+        ..rules()
+    };
+    assert_ne!(RulesId::of(&split("ab", "c")), RulesId::of(&split("a", "bc")));
+}
+
+#[test]
+fn route_scopes_are_checked_on_the_cached_claims_of_every_request() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let hit = cache.get(&key, &keys, NOW).unwrap();
+    assert!(check_route_scopes(&hit, &["orders:read".to_owned()], &mut NoTrace).is_ok());
+    let err = check_route_scopes(&hit, &["admin".to_owned()], &mut NoTrace).unwrap_err();
+    assert_eq!((err.reason, err.status()), (Reason::Scope, 403));
+}
+
+#[test]
+fn the_entry_count_is_bounded_and_recently_used_entries_get_a_second_chance() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 2,
+        max_bytes: 1 << 24,
+    });
+    let keys = Arc::new(key_set());
+    let token = |sub: &str| rs256(&claims_with("sub", Some(json!(sub))));
+    let a = verify_and_keep(&cache, &token("a"), &keys, &rules(), NOW);
+    let b = verify_and_keep(&cache, &token("b"), &keys, &rules(), NOW);
+    assert!(cache.get(&a, &keys, NOW).is_some());
+    let c = verify_and_keep(&cache, &token("c"), &keys, &rules(), NOW);
+    assert_eq!(cache.len(), 2);
+    assert!(cache.get(&a, &keys, NOW).is_some(), "used: kept");
+    assert!(cache.get(&b, &keys, NOW).is_none(), "unused: evicted");
+    assert!(cache.get(&c, &keys, NOW).is_some(), "newest: kept");
+}
+
+#[test]
+fn expired_entries_are_evicted_before_used_ones() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 2,
+        max_bytes: 1 << 24,
+    });
+    let keys = Arc::new(key_set());
+    let short = verify_and_keep(
+        &cache,
+        &rs256(&claims_with("exp", Some(json!(NOW + 5)))),
+        &keys,
+        &rules(),
+        NOW,
+    );
+    let long = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let later = NOW + 10;
+    assert!(cache.get(&long, &keys, later).is_some());
+    let newer = rs256(&claims_with("sub", Some(json!("n"))));
+    let fresh = verify_and_keep(&cache, &newer, &keys, &rules(), later);
+    assert!(cache.get(&short, &keys, NOW).is_none(), "the expired entry went first");
+    assert!(cache.get(&long, &keys, later).is_some());
+    assert!(cache.get(&fresh, &keys, later).is_some());
+}
+
+#[test]
+fn the_estimated_memory_is_bounded_and_oversized_tokens_are_not_kept() {
+    let token = rs256(&claims());
+    let cost = entry_cost(token.len());
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 1000,
+        max_bytes: cost * 3,
+    });
+    let keys = Arc::new(key_set());
+    for i in 0..10 {
+        let t = rs256(&claims_with("sub", Some(json!(format!("u{i}")))));
+        verify_and_keep(&cache, &t, &keys, &rules(), NOW);
+        assert!(cache.bytes() <= cost * 3, "after {i}: {}", cache.bytes());
+    }
+    assert_eq!(cache.len(), 3);
+    let tiny = TokenCache::new(CacheLimits {
+        max_entries: 1000,
+        max_bytes: cost - 1,
+    });
+    let key = verify_and_keep(&tiny, &token, &keys, &rules(), NOW);
+    assert!(tiny.get(&key, &keys, NOW).is_none());
+    assert!(tiny.is_empty());
+}
+
+#[test]
+fn storing_the_same_token_again_replaces_its_entry() {
+    let (cache, token) = (TokenCache::new(ROOMY), rs256(&claims()));
+    let old = Arc::new(key_set());
+    verify_and_keep(&cache, &token, &old, &rules(), NOW);
+    let new = Arc::new(key_set());
+    let key = verify_and_keep(&cache, &token, &new, &rules(), NOW);
+    assert_eq!((cache.len(), cache.bytes()), (1, entry_cost(token.len())));
+    assert!(cache.get(&key, &new, NOW).is_some());
+}
+
+#[test]
+fn entries_of_a_dropped_key_set_are_evicted_first() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 2,
+        max_bytes: 1 << 24,
+    });
+    let (old, current) = (Arc::new(key_set()), Arc::new(key_set()));
+    let stale = verify_and_keep(&cache, &rs256(&claims()), &old, &rules(), NOW);
+    let kept = verify_and_keep(
+        &cache,
+        &rs256(&claims_with("sub", Some(json!("k")))),
+        &current,
+        &rules(),
+        NOW,
+    );
+    drop(old);
+    let third = verify_and_keep(
+        &cache,
+        &rs256(&claims_with("sub", Some(json!("t")))),
+        &current,
+        &rules(),
+        NOW,
+    );
+    assert!(cache.get(&kept, &current, NOW).is_some());
+    assert!(cache.get(&third, &current, NOW).is_some());
+    assert!(cache.get(&stale, &current, NOW).is_none());
+}
+
+#[test]
+fn a_cache_of_zero_entries_keeps_nothing() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 0,
+        max_bytes: 1 << 20,
+    });
+    let keys = Arc::new(key_set());
+    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    assert!(cache.get(&key, &keys, NOW).is_none());
+}
+
+/// Runs the pipeline on a miss and remembers a rejected signature, as the gateway does.
+fn refuse_and_keep(
+    cache: &TokenCache,
+    token: &str,
+    keys: &Arc<KeySet>,
+    now: i64,
+) -> (CacheKey, crate::auth::AuthError) {
+    let key = CacheKey::new(&RulesId::of(&rules()), token);
+    let err = verify(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
+    if let Some(until) = refusal_valid_until(token, &rules()) {
+        cache.insert_refusal(key, keys, err.clone(), until, now);
+    }
+    (key, err)
+}
+
+fn forged(claims: &serde_json::Value) -> String {
+    crate::auth::fixtures::signed(
+        &keys().attacker,
+        "RS256",
+        &crate::auth::fixtures::header("RS256", KID),
+        claims,
+    )
+}
+
+#[test]
+fn a_rejected_signature_is_remembered_with_the_pipelines_own_answer() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = forged(&claims_with("exp", Some(json!(NOW + 100))));
+    let (key, err) = refuse_and_keep(&cache, &token, &keys, NOW);
+    assert_eq!(err.reason, Reason::Signature);
+    let Some(Remembered::Refused(again)) = cache.recall(&key, &keys, NOW + 50) else {
+        panic!("the refusal is remembered");
+    };
+    assert_eq!(again, err);
+    assert_eq!(keys.signature_checks(), 1, "the second answer cost no crypto");
+    assert!(
+        cache.get(&key, &keys, NOW).is_none(),
+        "a refusal is never an acceptance"
+    );
+}
+
+#[test]
+fn a_remembered_refusal_ends_at_exp_when_the_pipeline_would_say_expired() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = forged(&claims_with("exp", Some(json!(NOW + 100))));
+    let (key, _) = refuse_and_keep(&cache, &token, &keys, NOW);
+    assert!(cache.recall(&key, &keys, NOW + 99).is_some());
+    assert!(cache.recall(&key, &keys, NOW + 100).is_none());
+    let err = verify(&token, &keys, &rules(), NOW + 100, &mut NoTrace).unwrap_err();
+    assert_eq!(err.reason, Reason::Expired);
+}
+
+#[test]
+fn a_new_key_set_reopens_a_remembered_refusal() {
+    let cache = TokenCache::new(ROOMY);
+    let old = Arc::new(key_set());
+    let token = forged(&claims());
+    let (key, _) = refuse_and_keep(&cache, &token, &old, NOW);
+    let now_trusting_that_key = Arc::new(key_set_of(&[keys().attacker.public_jwk(KID)]));
+    assert!(cache.recall(&key, &now_trusting_that_key, NOW).is_none());
+    assert!(verify(&token, &now_trusting_that_key, &rules(), NOW, &mut NoTrace).is_ok());
+}
+
+#[test]
+fn only_rejected_signatures_are_remembered() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    for token in [
+        rs256(&claims_with("aud", Some(json!("api://other")))),
+        forged(&claims_with("iss", Some(json!("https://evil.test")))),
+        "not.a.token".to_owned(),
+    ] {
+        let (key, err) = refuse_and_keep(&cache, &token, &keys, NOW);
+        assert_ne!(err.reason, Reason::Signature);
+        assert!(cache.recall(&key, &keys, NOW).is_none(), "{}", err.description);
+    }
+    assert_eq!(cache.refusals(), 0);
+}
+
+#[test]
+fn a_flood_of_distinct_forged_tokens_never_evicts_a_valid_token() {
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 4,
+        max_bytes: 1 << 24,
+    });
+    let keys = Arc::new(key_set());
+    let valid = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    for i in 0..40 {
+        refuse_and_keep(&cache, &forged(&claims_with("jti", Some(json!(i)))), &keys, NOW);
+    }
+    assert_eq!(cache.refusals(), MIN_REFUSALS.min(40));
+    assert!(matches!(cache.recall(&valid, &keys, NOW), Some(Remembered::Valid(_))));
+}
