@@ -251,3 +251,50 @@ def wait_until_authorizing(port, timeout=10.0):
             return
         time.sleep(0.05)
     raise RuntimeError(f"the gateway on {port} never accepted the valid token")
+
+
+def idle_connections(pid, port, path, token, count=2000):
+    """RSS growth of pid (and children) per idle keep-alive connection: `count` connections each
+    make one request (one after the other, so nothing is in flight at once) and stay open.
+    Returns (KiB per connection, errors)."""
+    before = memory_kib(pid)[0]
+    head = f"GET {path} HTTP/1.1\r\nHost: bench\r\n"
+    if token:
+        head += f"Authorization: Bearer {token}\r\n"
+    request_bytes = (head + "\r\n").encode()
+    socks, errors = [], 0
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            socks.append(s)
+            try:
+                s.sendall(request_bytes)
+                if not read_response(s):
+                    errors += 1
+            except OSError:
+                errors += 1
+        time.sleep(0.5)
+        after = memory_kib(pid)[0]
+    finally:
+        for s in socks:
+            s.close()
+    return (after - before) / count, errors
+
+
+def read_response(sock):
+    """Reads one HTTP/1.1 response with a content-length; True when it is a 200."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return False
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+    want = int(length.group(1)) if length else 0
+    while len(body) < want:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return False
+        body += chunk
+    return head.split(b" ", 2)[1] == b"200"
