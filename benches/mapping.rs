@@ -61,6 +61,7 @@ fn mapping(c: &mut Criterion) {
         api_id: Arc::from("bench"),
         stage: Arc::from("$default"),
         route_key: Arc::from("GET /planets/{name}"),
+        log_format: None,
     };
     let (stage_variables, params) = (HashMap::new(), vec![("name".to_owned(), "mars".to_owned())]);
     c.bench_function("parameter mapping (5 mappings, claims and context)", |b| {

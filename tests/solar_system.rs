@@ -126,3 +126,49 @@ async fn one_worker_serves_the_whole_story_and_logs_every_request() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_access_log_format_shapes_its_lines() {
+    let issuer = support::TestIssuer::start().await;
+    let backend = support::Backend::start().await;
+    let format = r#"$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId $context.authorizer.error"#;
+    let config = support::solar_config(&issuer.url, &backend.url).replace(
+        "        - stageName: $default\n          autoDeploy: true\n",
+        &format!(
+            "        - stageName: $default\n          autoDeploy: true\n          accessLogSettings:\n            destinationArn: arn:aws:logs:us-east-1:000000000000:log-group:solar\n            format: \"{format}\"\n"
+        ),
+    );
+    assert!(config.contains("accessLogSettings"), "the example's stage moved");
+    let gateway = support::Gateway::start(&config);
+    let r = get(&format!("{}/planets", gateway.url), None).await;
+    let id = r.header("apigw-requestid").unwrap().to_owned();
+    support::eventually("the access-log line", || {
+        let out = gateway.stdout();
+        let id = id.clone();
+        async move { out.contains(&id) }
+    })
+    .await;
+    let line = gateway.stdout().lines().find(|l| l.contains(&id)).unwrap().to_owned();
+    let expected_tail = format!("\"GET GET /planets HTTP/1.1\" 401 26 {id} missing: token not provided");
+    assert!(line.starts_with("127.0.0.1 - - ["), "{line}");
+    assert!(line.ends_with(&expected_tail), "{line}");
+
+    let bad = support::solar_config(&issuer.url, &backend.url).replace(
+        "          autoDeploy: true\n",
+        "          autoDeploy: true\n          accessLogSettings:\n            format: \"$context.status $context.nope\"\n",
+    );
+    let dir = support::TempDir::new();
+    let path = dir.0.join("bad.yaml");
+    std::fs::write(&path, bad).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        text.contains("accessLogSettings.format: access log format uses an unknown variable $context.nope"),
+        "{text}"
+    );
+}

@@ -325,6 +325,7 @@ impl Stage {
         if !self.route_settings.is_empty() {
             m.insert("routeSettings".into(), json!(self.route_settings));
         }
+        put(&mut m, "accessLogSettings", &self.access_log_settings);
         Value::Object(m)
     }
 }

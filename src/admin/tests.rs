@@ -290,3 +290,46 @@ fn timestamps_come_from_the_injected_clock() {
     let admin = admin();
     assert_eq!(admin.now(), "2026-11-28T05:38:24Z");
 }
+
+#[tokio::test]
+async fn access_log_settings_are_validated_like_the_files() {
+    let admin = admin();
+    let (id, _) = api_with_route(&admin).await;
+    ok(
+        &admin,
+        "POST",
+        &format!("/v2/apis/{id}/stages"),
+        Some(json!({"stageName": "prod"})),
+    )
+    .await;
+    let (status, err) = call(
+        &admin,
+        "PATCH",
+        &format!("/v2/apis/{id}/stages/prod"),
+        Some(json!({"accessLogSettings": {"destinationArn": "arn:aws:logs:x", "format": "$context.status"}})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        err["body"]["message"],
+        "Access log format must contain $context.requestId or $context.extendedRequestId"
+    );
+    let format = "$context.requestId $context.status";
+    let stage = ok(
+        &admin,
+        "PATCH",
+        &format!("/v2/apis/{id}/stages/prod"),
+        Some(json!({"accessLogSettings": {"destinationArn": "arn:aws:logs:x", "format": format}})),
+    )
+    .await;
+    assert_eq!(stage["accessLogSettings"]["format"], format);
+    ok(
+        &admin,
+        "DELETE",
+        &format!("/v2/apis/{id}/stages/prod/accesslogsettings"),
+        None,
+    )
+    .await;
+    let stage = ok(&admin, "GET", &format!("/v2/apis/{id}/stages/prod"), None).await;
+    assert!(stage.get("accessLogSettings").is_none());
+}

@@ -251,6 +251,18 @@ pub struct FileStage {
     pub default_route_settings: Option<Value>,
     /// `routeSettings`: route key → settings (each decoded as a `FileRouteSettings`).
     pub route_settings: Option<BTreeMap<String, Value>>,
+    /// `accessLogSettings`.
+    pub access_log_settings: Option<FileAccessLogSettings>,
+}
+
+/// AWS's `AccessLogSettings` of a stage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileAccessLogSettings {
+    /// `destinationArn`: accepted and returned; lines go to stdout.
+    pub destination_arn: Option<String>,
+    /// `format`: text with `$context` variables.
+    pub format: Option<String>,
 }
 
 /// AWS's `RouteSettings`: `defaultRouteSettings` and each `routeSettings` entry of a stage.

@@ -6,6 +6,7 @@
 //!
 //! May import: std, `http`, and its own submodules. Nothing else from the crate.
 
+pub mod access_log;
 pub mod cors;
 pub mod endpoint;
 pub mod issuer;
@@ -18,6 +19,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use access_log::{AccessLogFormat, ContextVar, FormatPart};
 pub use cors::{Cors, OriginPattern};
 pub use endpoint::HostPattern;
 pub use mapping::{MappingAction, MappingTarget, ParameterMapping, ValueTemplate};
@@ -271,6 +273,8 @@ pub struct Stage {
     /// The throttle of each route that has a `routeSettings` entry, by route key (as
     /// `RouteKey` prints it), already combined with the defaults field by field.
     pub throttle_routes: BTreeMap<String, Throttle>,
+    /// `accessLogSettings.format`: this stage's access-log line (`None`: Portcullis's JSON line).
+    pub access_log: Option<AccessLogFormat>,
 }
 
 impl Stage {

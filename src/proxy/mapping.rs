@@ -302,6 +302,7 @@ mod tests {
             api_id: "solar".into(),
             stage: "$default".into(),
             route_key: "GET /pets/{id}".into(),
+            log_format: None,
         }
     }
 

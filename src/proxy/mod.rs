@@ -72,6 +72,8 @@ pub struct RequestFacts {
     pub stage: Arc<str>,
     /// The matched route key.
     pub route_key: Arc<str>,
+    /// The stage's access-log format, once the stage is known.
+    pub log_format: Option<Arc<crate::model::AccessLogFormat>>,
 }
 
 impl RequestFacts {
@@ -95,6 +97,7 @@ impl RequestFacts {
             api_id: Arc::from("-"),
             stage: Arc::from("-"),
             route_key: Arc::from("-"),
+            log_format: None,
         }
     }
 }
@@ -158,6 +161,7 @@ async fn serve(
     let (stage, route_path) = select_stage(api, &path)?;
     facts.api_id = api.api_id.clone();
     facts.stage = stage.name.clone();
+    facts.log_format = stage.access_log.clone();
     let found = stage.table.find(req.method(), &route_path);
     if let Some(preflight) = answer_preflight(api, &req, found.as_ref().map(|f| f.key)) {
         return Ok(Answer::Preflight(preflight.map(ResponseBody::full)));

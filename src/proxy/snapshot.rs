@@ -65,6 +65,8 @@ pub struct CompiledStage {
     pub table: Arc<RouteTable<CompiledRoute>>,
     /// Each route's bucket by `CompiledRoute::index` (`None`: the route is not throttled).
     pub buckets: Vec<Option<Arc<TokenBucket>>>,
+    /// `accessLogSettings.format` (`None`: Portcullis's JSON line).
+    pub access_log: Option<Arc<model::AccessLogFormat>>,
 }
 
 impl CompiledStage {
@@ -222,6 +224,7 @@ fn compile_stage(
     CompiledStage {
         table,
         buckets,
+        access_log: stage.access_log.clone().map(Arc::new),
         name: stage.stage_name.as_str().into(),
         variables: stage
             .stage_variables

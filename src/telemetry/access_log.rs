@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
+use crate::model::{AccessLogFormat, ContextVar, FormatPart};
 use crate::proxy::GatewayError;
 use crate::proxy::error::ErrorSource;
 
@@ -174,13 +175,74 @@ impl LogLine {
         out.push('}');
     }
 
+    /// Appends the line in a stage's `accessLogSettings.format`: each `$context` variable
+    /// replaced by its value, `-` when the request has none (as AWS writes).
+    pub fn write_format(&self, format: &AccessLogFormat, out: &mut String) {
+        use std::fmt::Write as _;
+        let f = &self.facts;
+        let log = &self.log;
+        for part in &format.parts {
+            let var = match part {
+                FormatPart::Text(text) => {
+                    out.push_str(text);
+                    continue;
+                }
+                FormatPart::Var(var) => *var,
+            };
+            // Client-supplied and error texts are escaped as inside a JSON string, so a quote in
+            // a User-Agent cannot break a JSON-shaped format and nothing can add a line.
+            let dash = |out: &mut String, v: Option<&str>| -> std::fmt::Result {
+                escaped(out, v.unwrap_or("-"));
+                Ok(())
+            };
+            let _ = match var {
+                ContextVar::RequestId => write!(out, "{}", f.request_id),
+                ContextVar::SourceIp => write!(out, "{}", f.client.ip()),
+                ContextVar::UserAgent => dash(out, f.user_agent.as_deref()),
+                ContextVar::RequestTime => write!(out, "{}", super::clf_time(f.start_unix_ms)),
+                ContextVar::RequestTimeEpoch => write!(out, "{}", f.start_unix_ms),
+                ContextVar::HttpMethod => write!(out, "{}", f.method),
+                ContextVar::Protocol => write!(out, "{}", f.protocol),
+                ContextVar::RouteKey => write!(out, "{}", f.route_key),
+                ContextVar::Status => write!(out, "{}", log.status),
+                ContextVar::ResponseLength => write!(out, "{}", self.response_length),
+                ContextVar::ResponseLatency => write!(out, "{}", self.latency_ms()),
+                ContextVar::IntegrationStatus => match log.integration_status {
+                    Some(s) => write!(out, "{s}"),
+                    None => dash(out, None),
+                },
+                ContextVar::IntegrationLatency => match log.integration_latency_ms {
+                    Some(ms) => write!(out, "{ms}"),
+                    None => dash(out, None),
+                },
+                ContextVar::IntegrationError => {
+                    let upstream = log.error_source == Some(ErrorSource::Upstream);
+                    dash(out, self.error_message().filter(|_| upstream))
+                }
+                ContextVar::AuthorizerError => dash(out, log.authorizer_error.as_deref()),
+                ContextVar::ErrorMessage => dash(out, self.error_message()),
+                ContextVar::ErrorMessageString => {
+                    json_string(out, self.error_message().unwrap_or("-"));
+                    Ok(())
+                }
+                ContextVar::ApiId => write!(out, "{}", f.api_id),
+                ContextVar::Stage => write!(out, "{}", f.stage),
+                ContextVar::DomainName => dash(out, f.host.as_deref()),
+                ContextVar::DomainPrefix => dash(out, f.host.as_deref().and_then(|h| h.split(['.', ':']).next())),
+            };
+        }
+    }
+
     /// Queues the line for stdout (if the access log is on); see [`flush_access_log`].
     pub fn emit(&self) {
         if !ENABLED.load(Ordering::Relaxed) {
             return;
         }
         let mut line = String::with_capacity(LINE_CAPACITY);
-        self.write_json(&mut line);
+        match &self.facts.log_format {
+            Some(format) => self.write_format(format, &mut line),
+            None => self.write_json(&mut line),
+        }
         line.push('\n');
         sink::push(line.as_bytes());
     }
@@ -210,6 +272,12 @@ fn field(out: &mut String, name: &str, value: &str) {
 /// A JSON string literal escaped exactly as serde_json escapes it.
 fn json_string(out: &mut String, value: &str) {
     out.push('"');
+    escaped(out, value);
+    out.push('"');
+}
+
+/// `value` escaped as inside a JSON string literal (without the quotes).
+fn escaped(out: &mut String, value: &str) {
     let mut start = 0;
     for (i, byte) in value.bytes().enumerate() {
         let escape: &str = match byte {
@@ -235,7 +303,6 @@ fn json_string(out: &mut String, value: &str) {
         start = i + 1;
     }
     out.push_str(value.get(start..).unwrap_or_default());
-    out.push('"');
 }
 
 /// Writes every queued line to stdout now (the gateway calls it when it stops).
@@ -328,6 +395,7 @@ mod tests {
             api_id: Arc::from("solar"),
             stage: Arc::from("$default"),
             route_key: Arc::from(route_key),
+            log_format: None,
         };
         let mut line = log.finish(facts);
         line.response_length = 297;
@@ -372,5 +440,32 @@ mod tests {
         let (fast, slow) = both(&l);
         assert_eq!(fast, slow);
         assert!(fast.contains(r#""errorMessage":"backend reset""#), "{fast}");
+    }
+
+    #[test]
+    fn a_stage_format_fills_every_variable_and_escapes_client_text() {
+        let format = AccessLogFormat::parse(
+            r#"{"id":"$context.requestId","ip":"$context.identity.sourceIp","ua":"$context.identity.userAgent","st":$context.status,"ist":"$context.integrationStatus","err":$context.error.messageString,"route":"$context.routeKey","stage":"$context.stage","d":"$context.domainPrefix"}"#,
+        )
+        .unwrap();
+        let refused = AccessLog {
+            status: 401,
+            error_message: Some("Unauthorized".to_owned()),
+            ..AccessLog::default()
+        };
+        let mut l = line(refused, "GET /planets");
+        l.facts.user_agent = Some("evil\"agent".to_owned());
+        let mut out = String::new();
+        l.write_format(&format, &mut out);
+        let parsed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["id"], "Ab3dEf6hIj9kLm=");
+        assert_eq!(parsed["ip"], "::1");
+        assert_eq!(parsed["ua"], "evil\"agent", "a quote stays inside the string");
+        assert_eq!(parsed["st"], 401);
+        assert_eq!(parsed["ist"], "-");
+        assert_eq!(parsed["err"], "Unauthorized");
+        assert_eq!(parsed["route"], "GET /planets");
+        assert_eq!(parsed["stage"], "$default");
+        assert_eq!(parsed["d"], "localhost");
     }
 }

@@ -16,7 +16,7 @@ use super::super::diagnostic::Diagnostics;
 use super::super::file::{FileRouteSettings, FileStage};
 use super::super::source::join;
 use super::{ApiRules, ListRules, decode, decode_unique};
-use crate::model::{Route, RouteKey, Stage, Throttle, ThrottleSettings};
+use crate::model::{AccessLogFormat, Route, RouteKey, Stage, Throttle, ThrottleSettings};
 
 const MAX_STAGES: usize = 10;
 /// botocore's `__integer` is 32 bits.
@@ -72,7 +72,22 @@ fn validate_stage(file: FileStage, routes: Option<&[Route]>, path: &str, diags: 
         &join(path, "routeSettings"),
         diags,
     );
+    let access_log =
+        file.access_log_settings
+            .and_then(|s| s.format)
+            .and_then(|format| match AccessLogFormat::parse(&format) {
+                Ok(parsed) => Some(parsed),
+                Err(err) => {
+                    diags.error(
+                        &join(&join(path, "accessLogSettings"), "format"),
+                        err.to_string(),
+                        "use $context variables from docs/configuration.md and include $context.requestId",
+                    );
+                    None
+                }
+            });
     Stage {
+        access_log,
         stage_name: file.stage_name,
         auto_deploy: file.auto_deploy.unwrap_or(false),
         stage_variables: variables,
