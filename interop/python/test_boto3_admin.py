@@ -169,6 +169,17 @@ class Walkthrough(unittest.TestCase):
         with self.assertRaises(self.gw.exceptions.BadRequestException):
             self.gw.delete_integration(ApiId=api["ApiId"], IntegrationId=integration["IntegrationId"])
 
+    def test_a_disabled_execute_api_endpoint_answers_403(self):
+        api = self.gw.create_api(Name="hidden", ProtocolType="HTTP", Target=BACKEND_URL)
+        endpoint = api["ApiEndpoint"]
+        self.assertTrue(eventually(lambda: call(endpoint, "/planets")[0] == 200))
+        updated = self.gw.update_api(ApiId=api["ApiId"], DisableExecuteApiEndpoint=True)
+        self.assertTrue(updated["DisableExecuteApiEndpoint"])
+        self.assertTrue(eventually(lambda: call(endpoint, "/planets")[0] == 403))
+        self.assertEqual(call(endpoint, "/planets")[2], '{"message":"Forbidden"}')
+        self.gw.update_api(ApiId=api["ApiId"], DisableExecuteApiEndpoint=False)
+        self.assertTrue(eventually(lambda: call(endpoint, "/planets")[0] == 200))
+
     def test_pagination(self):
         api = self.gw.create_api(Name="paged", ProtocolType="HTTP")
         integration = self.gw.create_integration(

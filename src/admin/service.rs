@@ -246,5 +246,6 @@ fn served(record: &ApiRecord) -> Deployed {
     Deployed {
         api_id: record.api.api_id.clone(),
         versions: out,
+        endpoint_disabled: record.api.disable_execute_api_endpoint,
     }
 }

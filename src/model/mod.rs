@@ -154,6 +154,8 @@ pub struct Deployed {
     pub api_id: String,
     /// One `Api` per served stage, each holding that stage only.
     pub versions: Vec<Api>,
+    /// `disableExecuteApiEndpoint`: requests to its invoke host get 403.
+    pub endpoint_disabled: bool,
 }
 
 /// The syntax of the `www-authenticate` header on 401 and 403 answers.

@@ -31,6 +31,8 @@ pub enum GatewayError {
     KeysUnavailable(String),
     /// The request body is larger than allowed: 413.
     PayloadTooLarge,
+    /// The API's invoke endpoint is turned off (`disableExecuteApiEndpoint`): 403.
+    EndpointDisabled,
     /// The route's throttle (stage `defaultRouteSettings`/`routeSettings`) has no token left:
     /// 429.
     TooManyRequests,
@@ -65,6 +67,7 @@ impl GatewayError {
             Self::KeysUnavailable(_) | Self::IntegrationTimeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::EndpointDisabled => StatusCode::FORBIDDEN,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,7 +76,11 @@ impl GatewayError {
     /// Where it comes from.
     pub fn source(&self) -> ErrorSource {
         match self {
-            Self::BadRequest(_) | Self::NotFound | Self::PayloadTooLarge | Self::TooManyRequests => ErrorSource::Client,
+            Self::BadRequest(_)
+            | Self::NotFound
+            | Self::PayloadTooLarge
+            | Self::TooManyRequests
+            | Self::EndpointDisabled => ErrorSource::Client,
             Self::Auth { .. } => ErrorSource::Authorizer,
             Self::KeysUnavailable(_) | Self::BadGateway(_) | Self::IntegrationTimeout => ErrorSource::Upstream,
             Self::Internal(_) => ErrorSource::Internal,
@@ -113,6 +120,7 @@ impl GatewayError {
             Self::KeysUnavailable(why) => format!("no issuer keys: {why}"),
             Self::PayloadTooLarge => "request body too large".to_owned(),
             Self::TooManyRequests => "throttled: the route's token bucket is empty".to_owned(),
+            Self::EndpointDisabled => "the API's execute-api endpoint is disabled".to_owned(),
             Self::BadGateway(why) => format!("backend failed: {why}"),
             Self::IntegrationTimeout => "backend timed out".to_owned(),
             Self::Internal(why) => format!("internal: {why}"),

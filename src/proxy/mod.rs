@@ -158,6 +158,10 @@ async fn serve(
     let api = snapshot
         .api_for_host(facts.host.as_deref())
         .ok_or(GatewayError::NotFound)?;
+    if api.endpoint_disabled {
+        facts.api_id = api.api_id.clone();
+        return Err(GatewayError::EndpointDisabled);
+    }
     let (stage, route_path) = select_stage(api, &path)?;
     facts.api_id = api.api_id.clone();
     facts.stage = stage.name.clone();

@@ -53,6 +53,8 @@ pub struct CompiledApi {
     /// `corsConfiguration`, when the API has one. For an admin-API API whose stages serve
     /// different deployments: the `$default` stage's (else the first served stage's).
     pub cors: Option<CorsPolicy>,
+    /// `disableExecuteApiEndpoint` (admin-API APIs; a file API is always reachable).
+    pub endpoint_disabled: bool,
 }
 
 /// A stage, compiled, with the routes of the deployment it serves.
@@ -142,13 +144,16 @@ impl Snapshot {
         let file = gateway
             .apis
             .iter()
-            .map(|a| (a.api_id.as_str(), std::slice::from_ref(a)));
-        let admin = extra.iter().map(|d| (d.api_id.as_str(), d.versions.as_slice()));
-        for (api_id, versions) in file.chain(admin) {
+            .map(|a| (a.api_id.as_str(), std::slice::from_ref(a), false));
+        let admin = extra
+            .iter()
+            .map(|d| (d.api_id.as_str(), d.versions.as_slice(), d.endpoint_disabled));
+        for (api_id, versions, endpoint_disabled) in file.chain(admin) {
             if by_id.contains_key(api_id) {
                 continue;
             }
-            let compiled = compile_api(api_id, versions, shared)?;
+            let mut compiled = compile_api(api_id, versions, shared)?;
+            compiled.endpoint_disabled = endpoint_disabled;
             by_id.insert(compiled.api_id.clone(), apis.len());
             apis.push(compiled);
         }
@@ -197,6 +202,7 @@ fn compile_api(api_id: &str, versions: &[model::Api], shared: Shared<'_>) -> Res
         named_stages,
         default_stage,
         cors: cors_source.and_then(|api| api.cors.as_ref()).map(CorsPolicy::new),
+        endpoint_disabled: false,
     })
 }
 

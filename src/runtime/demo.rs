@@ -100,6 +100,7 @@ fn configs(o: &DemoOptions) -> Result<(crate::model::Config, crate::model::Confi
 
 /// Runs the demo until SIGINT/SIGTERM.
 pub async fn run(o: DemoOptions) -> Result<(), String> {
+    let signal = super::shutdown_signal();
     std::fs::create_dir_all(&o.data_dir)
         .map_err(|e| format!("cannot create the data directory {}: {e}", o.data_dir.display()))?;
     let (issuer_config, gateway_config) = configs(&o)?;
@@ -142,7 +143,7 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
     )?);
     services.spawn(webapp::serve(app_config, listeners.app, stopped(shutdown.clone())));
     print_banner(&o, &issuer_url, &o.data_dir);
-    run_until_signal(services, stop).await
+    run_until_signal(services, stop, signal).await
 }
 
 fn print_banner(o: &DemoOptions, issuer: &str, data: &Path) {

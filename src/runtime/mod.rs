@@ -51,6 +51,7 @@ pub async fn stopped(mut shutdown: Shutdown) {
 /// Loads the file, starts every section it has and serves until SIGINT/SIGTERM. Every
 /// listener is bound before any service starts, so a taken port leaves nothing half-started.
 pub async fn serve(options: ServeOptions) -> Result<(), String> {
+    let signal = shutdown_signal();
     let config = crate::config::load(&options.config).map_err(|d| format!("{}:\n{d}", options.config.display()))?;
     let issuer_listener = match &config.issuer {
         Some(t) => Some(bind(options.issuer_listen.unwrap_or(t.listen), None).await?),
@@ -94,16 +95,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
             shutdown.clone(),
         )?);
     }
-    run_until_signal(services, stop).await
+    run_until_signal(services, stop, signal).await
 }
 
 /// Waits for SIGINT/SIGTERM (or a service ending on its own), then stops every service.
 pub async fn run_until_signal(
     mut services: tokio::task::JoinSet<Result<(), String>>,
     stop: watch::Sender<bool>,
+    signal: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     tokio::select! {
-        () = shutdown_signal() => {}
+        () = signal => {}
         Some(result) = services.join_next() => {
             let _ = stop.send(true);
             return result.map_err(|e| e.to_string()).and_then(|r| r);
@@ -121,25 +123,42 @@ fn config_dir(config: &Path) -> PathBuf {
     config.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes on SIGINT or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled, so a signal that arrives while services are
+/// still starting (e.g. right after the demo's banner) is not lost and does not kill the
+/// process with the default action.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let (interrupt, terminate) = signals;
+            tokio::select! {
+                () = next(interrupt) => {},
+                () = next(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
+}
+
+#[cfg(unix)]
+async fn next(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
