@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::AdminError;
+use super::error::{AdminError, to_value};
 use super::ids::unique_id;
 use super::resources::{ApiRecord, Authorizer, Integration, Route};
 use super::service::Admin;
@@ -24,10 +24,6 @@ fn fresh_child_id(record: &ApiRecord) -> String {
         .chain(record.authorizers.iter().map(|a| a.authorizer_id.as_str()))
         .collect();
     unique_id(7, |id| taken.contains(id))
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AdminError> {
-    serde_json::to_value(v).map_err(|e| AdminError::internal(&e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------- routes

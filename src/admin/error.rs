@@ -100,6 +100,11 @@ impl AdminError {
     }
 }
 
+/// A resource as the response body (serialising our own types fails only on a bug).
+pub fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AdminError> {
+    serde_json::to_value(v).map_err(|e| AdminError::internal(&e.to_string()))
+}
+
 impl From<super::sigv4::SigV4Error> for AdminError {
     fn from(err: super::sigv4::SigV4Error) -> Self {
         Self {

@@ -312,6 +312,13 @@ impl Authorizer {
 }
 
 impl Stage {
+    /// Points the stage at deployment `id`, as AWS reports it.
+    pub fn deploy(&mut self, id: &str, now: &str) {
+        self.deployment_id = Some(id.to_owned());
+        self.last_deployment_status_message = Some(format!("Successfully deployed stage with deployment ID '{id}'"));
+        self.last_updated_date = now.to_owned();
+    }
+
     fn file_shape(&self) -> Value {
         let mut m = Map::new();
         m.insert("stageName".into(), json!(self.stage_name));

@@ -199,10 +199,7 @@ fn auto_deploy(record: &mut ApiRecord, now: &str) {
         });
         for stage in record.stages.iter_mut().filter(|s| s.auto_deploy) {
             if stage.deployment_id.as_deref() != Some(&id) {
-                stage.deployment_id = Some(id.clone());
-                stage.last_deployment_status_message =
-                    Some(format!("Successfully deployed stage with deployment ID '{id}'"));
-                stage.last_updated_date = now.to_owned();
+                stage.deploy(&id, now);
             }
         }
     }

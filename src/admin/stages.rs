@@ -11,14 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::apis::new_stage;
-use super::error::AdminError;
+use super::error::{AdminError, to_value};
 use super::ids::unique_id;
 use super::resources::{ApiRecord, Deployment, Route, Stage};
 use super::service::{Admin, check_deployable};
-
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AdminError> {
-    serde_json::to_value(v).map_err(|e| AdminError::internal(&e.to_string()))
-}
 
 /// CreateStage / UpdateStage input.
 #[derive(Debug, Default, Deserialize)]
@@ -261,12 +257,7 @@ pub fn create_deployment(admin: &Admin, api_id: &str, input: DeploymentInput) ->
                     "The stage deploys automatically; turn AutoDeploy off before deploying to it",
                 ));
             }
-            stage.deployment_id = Some(deployment.deployment_id.clone());
-            stage.last_deployment_status_message = Some(format!(
-                "Successfully deployed stage with deployment ID '{}'",
-                deployment.deployment_id
-            ));
-            stage.last_updated_date = now.to_owned();
+            stage.deploy(&deployment.deployment_id, now);
         }
         let out = render_deployment(&deployment);
         record.deployments.push(deployment);
