@@ -111,11 +111,11 @@ pub async fn handle(
     let snapshot = plane.snapshot.load_full();
     let mut facts = RequestFacts::new(&req, &conn);
     let mut log = AccessLog::default();
-    let cors = snapshot
-        .api_for_host(facts.host.as_deref())
-        .and_then(|api| api.cors.as_ref());
+    // Looked up once: the CORS policy decorates whatever `serve` answers, errors included.
+    let api = snapshot.api_for_host(facts.host.as_deref());
+    let cors = api.and_then(|api| api.cors.as_ref());
     let origin = cors::origin(req.headers());
-    let result = serve(&snapshot, &plane.client, conn, req, &mut facts, &mut log).await;
+    let result = serve(api, &plane.client, conn, req, &mut facts, &mut log).await;
     let (mut response, is_preflight_answer) = match result {
         Ok(Answer::Preflight(response)) => (response, true),
         Ok(Answer::Backend(response)) => (response, false),
@@ -145,7 +145,7 @@ enum Answer {
 }
 
 async fn serve(
-    snapshot: &Snapshot,
+    api: Option<&CompiledApi>,
     client: &HttpClient,
     conn: Connection,
     req: Request<Incoming>,
@@ -155,9 +155,7 @@ async fn serve(
     check_host(&req)?;
     check_framing(&req)?;
     let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
-    let api = snapshot
-        .api_for_host(facts.host.as_deref())
-        .ok_or(GatewayError::NotFound)?;
+    let api = api.ok_or(GatewayError::NotFound)?;
     if api.endpoint_disabled {
         facts.api_id = api.api_id.clone();
         return Err(GatewayError::EndpointDisabled);
