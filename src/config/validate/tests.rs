@@ -351,3 +351,20 @@ fn rejects_token_cache_bounds_of_zero_and_unknown_fields() {
     ));
     assert!(has(&diags, "gateway.tokenCache.size", "unknown field"), "{diags}");
 }
+
+#[test]
+fn admin_secrets_never_appear_in_debug_output_or_diagnostics() {
+    let config = from_text(SOLAR).unwrap();
+    let admin = config.admin.as_ref().unwrap();
+    assert_eq!(admin.credentials[0].secret_access_key, "portcullis-local-secret");
+    assert!(!format!("{config:?}").contains("portcullis-local-secret"));
+    let bad = solar_with("  listen: 127.0.0.1:8001", "  listen: nowhere");
+    let text = errors(&bad).to_string();
+    assert!(text.contains("admin.listen"), "{text}");
+    assert!(!text.contains("portcullis-local-secret"), "{text}");
+    let short = errors(&solar_with("portcullis-local-secret", "short")).to_string();
+    assert!(
+        short.contains("at least 16 characters") && !short.contains("short\""),
+        "{short}"
+    );
+}
