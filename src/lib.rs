@@ -43,3 +43,4 @@ pub mod routing;
 pub mod runtime;
 pub mod store;
 pub mod telemetry;
+pub mod upstream;

@@ -29,6 +29,11 @@ impl ResponseBody {
         Self::wrap(body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync())
     }
 
+    /// A plain-HTTP backend's body, streamed.
+    pub fn upstream(body: crate::upstream::UpstreamBody) -> Self {
+        Self::wrap(body.boxed_unsync())
+    }
+
     fn wrap(inner: UnsyncBoxBody<Bytes, BoxError>) -> Self {
         Self {
             inner,

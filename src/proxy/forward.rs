@@ -46,7 +46,7 @@ pub struct Prepared<'a> {
 
 /// Sends the request to the route's integration and streams the answer back.
 pub async fn forward(
-    client: &crate::client::HttpClient,
+    clients: Clients<'_>,
     prepared: Prepared<'_>,
     req: Request<Incoming>,
     facts: &RequestFacts,
@@ -81,6 +81,15 @@ pub async fn forward(
         },
     );
     let method = backend_method(integration.method.as_ref(), &parts.method);
+    if uri.scheme_str() == Some("http") {
+        let outgoing = crate::upstream::Outgoing {
+            method: &method,
+            uri: &uri,
+            headers: &out.headers,
+            body: Limited::new(body, MAX_BODY_BYTES),
+        };
+        return send_plain(clients.upstream, outgoing, integration.timeout, log).await;
+    }
     let body = Limited::new(body, MAX_BODY_BYTES)
         .map_err(|e| -> crate::client::BoxError { e })
         .boxed_unsync();
@@ -88,7 +97,16 @@ pub async fn forward(
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = out.headers;
-    send(client, request, integration.timeout, log).await
+    send(clients.tls, request, integration.timeout, log).await
+}
+
+/// The two backend clients: plain HTTP in the request's task, HTTPS through hyper-util's pool.
+#[derive(Clone, Copy)]
+pub struct Clients<'a> {
+    /// `http://` integrations.
+    pub upstream: &'a crate::upstream::Client,
+    /// `https://` integrations.
+    pub tls: &'a crate::client::HttpClient,
 }
 
 fn check_length(req: &Request<Incoming>) -> Result<(), GatewayError> {
@@ -189,7 +207,26 @@ async fn send(
     Ok(response.map(ResponseBody::streaming))
 }
 
-fn classify(err: &hyper_util::client::legacy::Error) -> GatewayError {
+async fn send_plain(
+    client: &crate::upstream::Client,
+    request: crate::upstream::Outgoing<'_, Limited<Incoming>>,
+    timeout: std::time::Duration,
+    log: &mut AccessLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, client.send(request)).await;
+    log.integration_latency_ms = Some(started.elapsed().as_millis());
+    let mut response = match result {
+        Err(_) => return Err(GatewayError::IntegrationTimeout),
+        Ok(Err(err)) => return Err(classify(&err)),
+        Ok(Ok(response)) => response,
+    };
+    log.integration_status = Some(response.status().as_u16());
+    headers::to_client(response.headers_mut());
+    Ok(response.map(ResponseBody::upstream))
+}
+
+fn classify(err: &(dyn std::error::Error + 'static)) -> GatewayError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
         if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {

@@ -44,8 +44,10 @@ use snapshot::{CompiledApi, CompiledRoute, CompiledStage};
 pub struct DataPlane {
     /// Swapped atomically on every configuration change.
     pub snapshot: ArcSwap<Snapshot>,
-    /// Pooled client for backends.
+    /// Pooled client for HTTPS backends.
     pub client: HttpClient,
+    /// Pooled client for plain-HTTP backends.
+    pub upstream: crate::upstream::Client,
 }
 
 /// Facts about one request, for `$context` variables and the access log.
@@ -115,7 +117,11 @@ pub async fn handle(
     let api = snapshot.api_for_host(facts.host.as_deref());
     let cors = api.and_then(|api| api.cors.as_ref());
     let origin = cors::origin(req.headers());
-    let result = serve(api, &plane.client, conn, req, &mut facts, &mut log).await;
+    let clients = forward::Clients {
+        upstream: &plane.upstream,
+        tls: &plane.client,
+    };
+    let result = serve(api, clients, conn, req, &mut facts, &mut log).await;
     let (mut response, is_preflight_answer) = match result {
         Ok(Answer::Preflight(response)) => (response, true),
         Ok(Answer::Backend(response)) => (response, false),
@@ -146,7 +152,7 @@ enum Answer {
 
 async fn serve(
     api: Option<&CompiledApi>,
-    client: &HttpClient,
+    clients: forward::Clients<'_>,
     conn: Connection,
     req: Request<Incoming>,
     facts: &mut RequestFacts,
@@ -192,7 +198,7 @@ async fn serve(
         integration,
         claims: claims.as_deref(),
     };
-    forward::forward(client, request, req, facts, log)
+    forward::forward(clients, request, req, facts, log)
         .await
         .map(Answer::Backend)
 }

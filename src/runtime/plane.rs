@@ -50,6 +50,7 @@ impl Sources {
         let plane = Arc::new(DataPlane {
             snapshot: arc_swap::ArcSwap::from_pointee(snapshot),
             client,
+            upstream: crate::upstream::Client::default(),
         });
         Ok(Arc::new(Self {
             file: Mutex::new(file),

@@ -1,0 +1,179 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+
+fn parse(text: &str, method: &Method) -> Result<Option<ResponseHead>, HeadError> {
+    let mut buf = BytesMut::from(text.as_bytes());
+    read_response(&mut buf, method)
+}
+
+fn head(text: &str) -> ResponseHead {
+    parse(text, &Method::GET).unwrap().unwrap()
+}
+
+#[test]
+fn the_request_head_carries_our_framing_never_the_clients() {
+    let mut headers = HeaderMap::new();
+    headers.insert("host", HeaderValue::from_static("backend:8080"));
+    headers.insert("content-length", HeaderValue::from_static("999"));
+    headers.insert("transfer-encoding", HeaderValue::from_static("chunked"));
+    headers.append("x-a", HeaderValue::from_static("1"));
+    headers.append("x-a", HeaderValue::from_static("2"));
+    let mut out = Vec::new();
+    write_request(
+        &mut out,
+        &Method::POST,
+        "/p?q=1",
+        "ignored",
+        &headers,
+        RequestFraming::Length(5),
+    );
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "POST /p?q=1 HTTP/1.1\r\nhost: backend:8080\r\nx-a: 1\r\nx-a: 2\r\ncontent-length: 5\r\n\r\n"
+    );
+    let mut out = Vec::new();
+    write_request(
+        &mut out,
+        &Method::GET,
+        "",
+        "b:1",
+        &HeaderMap::new(),
+        RequestFraming::Chunked,
+    );
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "GET / HTTP/1.1\r\nhost: b:1\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+}
+
+#[test]
+fn request_framing_follows_the_body() {
+    assert_eq!(
+        RequestFraming::for_body(&Method::GET, true, Some(0)),
+        RequestFraming::None
+    );
+    assert_eq!(
+        RequestFraming::for_body(&Method::DELETE, true, Some(0)),
+        RequestFraming::None
+    );
+    assert_eq!(
+        RequestFraming::for_body(&Method::POST, true, Some(0)),
+        RequestFraming::Length(0)
+    );
+    assert_eq!(
+        RequestFraming::for_body(&Method::PUT, false, Some(7)),
+        RequestFraming::Length(7)
+    );
+    assert_eq!(
+        RequestFraming::for_body(&Method::POST, false, None),
+        RequestFraming::Chunked
+    );
+}
+
+#[test]
+fn a_complete_head_is_consumed_and_the_body_stays() {
+    let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-b: y\r\n\r\nbody"[..]);
+    let h = read_response(&mut buf, &Method::GET).unwrap().unwrap();
+    assert_eq!(h.status, StatusCode::OK);
+    assert_eq!(h.framing, ResponseFraming::Length(4));
+    assert!(h.reusable);
+    assert_eq!(h.headers["x-b"], "y");
+    assert_eq!(&buf[..], b"body");
+}
+
+#[test]
+fn a_partial_head_asks_for_more_until_the_limit() {
+    assert!(parse("HTTP/1.1 200 OK\r\ncontent-le", &Method::GET).unwrap().is_none());
+    let huge = format!("HTTP/1.1 200 OK\r\nx: {}", "a".repeat(MAX_HEAD_BYTES + 1));
+    assert!(parse(&huge, &Method::GET).is_err());
+}
+
+#[test]
+fn interim_responses_are_skipped_and_101_is_refused() {
+    let h = head(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n",
+    );
+    assert_eq!(h.status, StatusCode::CREATED);
+    assert!(h.headers.get("link").is_none());
+    assert!(
+        parse(
+            "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n",
+            &Method::GET
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn framing_follows_rfc_9112_section_6_3() {
+    assert_eq!(
+        parse("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n", &Method::HEAD)
+            .unwrap()
+            .unwrap()
+            .framing,
+        ResponseFraming::Length(0)
+    );
+    assert_eq!(
+        head("HTTP/1.1 204 No Content\r\ncontent-length: 10\r\n\r\n").framing,
+        ResponseFraming::Length(0)
+    );
+    assert_eq!(
+        head("HTTP/1.1 304 Not Modified\r\n\r\n").framing,
+        ResponseFraming::Length(0)
+    );
+    assert_eq!(
+        head("HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n").framing,
+        ResponseFraming::Chunked
+    );
+    let until_close = head("HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n");
+    assert_eq!(until_close.framing, ResponseFraming::UntilClose);
+    assert!(!until_close.reusable);
+    let no_length = head("HTTP/1.1 200 OK\r\n\r\n");
+    assert_eq!(no_length.framing, ResponseFraming::UntilClose);
+    assert!(!no_length.reusable);
+}
+
+#[test]
+fn chunked_with_a_content_length_is_read_as_chunked_and_never_reused() {
+    let h = head("HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n");
+    assert_eq!(h.framing, ResponseFraming::Chunked);
+    assert!(!h.reusable);
+}
+
+#[test]
+fn content_length_must_be_one_number() {
+    assert_eq!(
+        head("HTTP/1.1 200 OK\r\ncontent-length: 5, 5\r\ncontent-length: 5\r\n\r\n").framing,
+        ResponseFraming::Length(5)
+    );
+    for bad in ["5, 6", "-1", "+5", "0x10", "", "5 5", "99999999999999999999"] {
+        let text = format!("HTTP/1.1 200 OK\r\ncontent-length: {bad}\r\n\r\n");
+        assert!(parse(&text, &Method::GET).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn keep_alive_follows_version_and_connection() {
+    assert!(!head("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").reusable);
+    assert!(!head("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: x, Close\r\n\r\n").reusable);
+    assert!(!head("HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n").reusable);
+    let old = head("HTTP/1.0 200 OK\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n");
+    assert!(old.reusable);
+    assert_eq!(old.version, http::Version::HTTP_10);
+}
+
+#[test]
+fn malformed_heads_are_errors() {
+    for bad in [
+        "HTTP/1.1 2000 OK\r\n\r\n",
+        "HTTP/2 200 OK\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nbad name: x\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx: a\0b\r\n\r\n",
+        "garbage\r\n\r\n",
+    ] {
+        assert!(parse(bad, &Method::GET).is_err(), "{bad:?}");
+    }
+    let many: String = (0..=MAX_HEADERS).map(|i| format!("x-{i}: v\r\n")).collect();
+    assert!(parse(&format!("HTTP/1.1 200 OK\r\n{many}\r\n"), &Method::GET).is_err());
+}

@@ -1,0 +1,303 @@
+//! The backend client for plain-HTTP integrations: HTTP/1.1 over pooled keep-alive
+//! connections, driven inside the request's own task.
+//!
+//! Why not hyper-util's pooled client: it runs every backend connection as a task of its own
+//! and hands each request and response across channels; on this path (every proxied request)
+//! that cost more instructions than the rest of the request (bench/README.md). Here the
+//! request's task writes the head and body itself, reads the response head, and the response
+//! body reads the connection as the client consumes it. HTTPS integrations and the issuer
+//! fetches still use `crate::client` (TLS, rarely hot).
+//!
+//! Invariants: the request head is written once, with the gateway's framing (`content-length`
+//! or `chunked`, never the client's); a reused connection that fails before any byte of the
+//! response arrives is retried once on a new connection, and only for a request without a body
+//! and with an idempotent method (nothing can have been acted on twice); every malformed
+//! response is an [`Error`] (502 to the client), never a guess; the connect is bounded by
+//! [`CONNECT_TIMEOUT`] and the caller bounds the whole exchange.
+//!
+//! May import: std, bytes, http, http-body, http-body-util, httparse, tokio, futures-util.
+
+mod body;
+pub mod chunked;
+pub mod head;
+mod pool;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::FutureExt as _;
+use http::{HeaderMap, Method, Response, Uri};
+use http_body::Body;
+use http_body_util::BodyExt as _;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+pub use body::UpstreamBody;
+use head::RequestFraming;
+pub use pool::PoolLimits;
+use pool::{Conn, Pool};
+
+/// A boxed error, as bodies carry them.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connecting to a backend may take this long (the integration's timeout still applies).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Written data is sent once this much is buffered, even if more body is ready.
+const WRITE_CHUNK: usize = 64 * 1024;
+
+/// Why an exchange failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The URI cannot be sent to (no host, not `http`).
+    Uri(String),
+    /// Connecting failed.
+    Connect(std::io::Error),
+    /// Reading or writing the connection failed.
+    Io(std::io::Error),
+    /// The client's request body failed (too large, or the client went away).
+    RequestBody(BoxError),
+    /// The backend's response is malformed or incomplete.
+    Response(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Uri(why) => write!(f, "invalid backend URI: {why}"),
+            Self::Connect(e) => write!(f, "connecting to the backend failed: {e}"),
+            Self::Io(e) => write!(f, "backend connection error: {e}"),
+            Self::RequestBody(e) => write!(f, "request body: {e}"),
+            Self::Response(why) => write!(f, "invalid backend response: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Connect(e) | Self::Io(e) => Some(e),
+            Self::RequestBody(e) => Some(e.as_ref()),
+            Self::Uri(_) | Self::Response(_) => None,
+        }
+    }
+}
+
+/// The client: cheap to share (`Arc` inside).
+#[derive(Clone)]
+pub struct Client {
+    pool: Arc<Pool>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new(PoolLimits::default())
+    }
+}
+
+/// One request for a backend.
+pub struct Outgoing<'a, B> {
+    /// The method.
+    pub method: &'a Method,
+    /// An absolute `http://` URI.
+    pub uri: &'a Uri,
+    /// The backend's headers (hop-by-hop fields already removed).
+    pub headers: &'a HeaderMap,
+    /// The body.
+    pub body: B,
+}
+
+impl Client {
+    /// A client with an empty pool.
+    pub fn new(limits: PoolLimits) -> Self {
+        Self {
+            pool: Arc::new(Pool::new(limits)),
+        }
+    }
+
+    /// Idle pooled connections (for tests and diagnostics).
+    pub fn idle_connections(&self) -> usize {
+        self.pool.idle_count()
+    }
+
+    /// Sends one request and returns the response once its head has arrived; the body streams.
+    ///
+    /// # Errors
+    /// See [`Error`].
+    pub async fn send<B>(&self, request: Outgoing<'_, B>) -> Result<Response<UpstreamBody>, Error>
+    where
+        B: Body<Data = Bytes> + Unpin,
+        B::Error: Into<BoxError>,
+    {
+        let Outgoing {
+            method,
+            uri,
+            headers,
+            mut body,
+        } = request;
+        let (authority, host, port) = address(uri)?;
+        let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
+        let target = uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut out = Vec::with_capacity(512);
+        head::write_request(&mut out, method, target, authority, headers, framing);
+        let replayable = framing == RequestFraming::None && is_idempotent(method);
+        let key: Arc<str> = Arc::from(authority);
+        let mut conn = self.connection(&key, host, port).await?;
+        loop {
+            match exchange(&mut conn, &mut out, &mut body, framing, method).await {
+                Ok(head) => {
+                    let mut response =
+                        Response::new(UpstreamBody::new(conn, self.pool.clone(), head.framing, head.reusable));
+                    *response.status_mut() = head.status;
+                    *response.version_mut() = head.version;
+                    *response.headers_mut() = head.headers;
+                    return Ok(response);
+                }
+                // The backend closed a pooled connection as we reused it: once more, fresh.
+                Err(Failure::BeforeResponse(_)) if conn.reused && replayable => {
+                    conn = connect(key.clone(), host, port).await?;
+                }
+                Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
+            }
+        }
+    }
+
+    async fn connection(&self, key: &Arc<str>, host: &str, port: u16) -> Result<Conn, Error> {
+        if let Some(conn) = self.pool.checkout(key, Instant::now()) {
+            return Ok(conn);
+        }
+        connect(key.clone(), host, port).await
+    }
+}
+
+async fn connect(key: Arc<str>, host: &str, port: u16) -> Result<Conn, Error> {
+    let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host, port)))
+        .await
+        .map_err(|_| Error::Connect(std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")))?
+        .map_err(Error::Connect)?;
+    stream.set_nodelay(true).map_err(Error::Connect)?;
+    Ok(Conn::new(stream, key))
+}
+
+/// `(authority, host, port)` of an `http://` URI; IPv6 hosts lose their brackets for
+/// connecting.
+fn address(uri: &Uri) -> Result<(&str, &str, u16), Error> {
+    if uri.scheme_str() != Some("http") {
+        return Err(Error::Uri(format!("not an http URI: {uri}")));
+    }
+    let authority = uri.authority().ok_or_else(|| Error::Uri("no host".to_owned()))?;
+    let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+    Ok((authority.as_str(), host, authority.port_u16().unwrap_or(80)))
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+enum Failure {
+    /// Nothing of the response arrived (EOF or an error on the first read, or the write failed).
+    BeforeResponse(Error),
+    Other(Error),
+}
+
+/// Writes the request (head already in `out`) and reads the response head.
+async fn exchange<B>(
+    conn: &mut Conn,
+    out: &mut Vec<u8>,
+    body: &mut B,
+    framing: RequestFraming,
+    method: &Method,
+) -> Result<head::ResponseHead, Failure>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    if framing == RequestFraming::None {
+        conn.stream
+            .write_all(out)
+            .await
+            .map_err(|e| Failure::BeforeResponse(Error::Io(e)))?;
+    } else {
+        let mut pending = std::mem::take(out);
+        let sent = write_body(conn, &mut pending, body, framing == RequestFraming::Chunked).await;
+        *out = pending;
+        sent.map_err(Failure::Other)?;
+    }
+    loop {
+        match head::read_response(&mut conn.buf, method) {
+            Ok(Some(head)) => return Ok(head),
+            Ok(None) => {}
+            Err(e) => return Err(Failure::Other(Error::Response(e.0))),
+        }
+        let nothing_yet = conn.buf.is_empty();
+        conn.buf.reserve(pool::READ_BUFFER / 2);
+        match conn.stream.read_buf(&mut conn.buf).await {
+            Ok(0) if nothing_yet => {
+                return Err(Failure::BeforeResponse(Error::Response(
+                    "the backend closed the connection without answering".to_owned(),
+                )));
+            }
+            Ok(0) => return Err(Failure::Other(Error::Response("response head cut short".to_owned()))),
+            Ok(_) => {}
+            Err(e) if nothing_yet => return Err(Failure::BeforeResponse(Error::Io(e))),
+            Err(e) => return Err(Failure::Other(Error::Io(e))),
+        }
+    }
+}
+
+/// Streams the body after the head (in `out`), coalescing whatever is ready into one write.
+async fn write_body<B>(conn: &mut Conn, out: &mut Vec<u8>, body: &mut B, chunked: bool) -> Result<(), Error>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    loop {
+        let frame = match body.frame().now_or_never() {
+            Some(frame) => frame,
+            None => {
+                flush(conn, out).await?;
+                body.frame().await
+            }
+        };
+        match frame {
+            None => break,
+            Some(Err(e)) => return Err(Error::RequestBody(e.into())),
+            Some(Ok(frame)) => {
+                let Ok(data) = frame.into_data() else { continue };
+                if data.is_empty() {
+                    continue;
+                }
+                if chunked {
+                    out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+                    out.extend_from_slice(&data);
+                    out.extend_from_slice(b"\r\n");
+                } else {
+                    out.extend_from_slice(&data);
+                }
+                if out.len() >= WRITE_CHUNK {
+                    flush(conn, out).await?;
+                }
+            }
+        }
+    }
+    if chunked {
+        out.extend_from_slice(b"0\r\n\r\n");
+    }
+    flush(conn, out).await
+}
+
+async fn flush(conn: &mut Conn, out: &mut Vec<u8>) -> Result<(), Error> {
+    if !out.is_empty() {
+        conn.stream.write_all(out).await.map_err(Error::Io)?;
+        out.clear();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,306 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The client against scripted backends on real loopback sockets.
+
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt as _, Empty, Full, StreamBody};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+
+use super::*;
+
+/// What the scripted backend does after reading a request.
+#[derive(Clone)]
+enum Act {
+    Answer(&'static str),
+    AnswerAndClose(&'static str),
+    CloseSilently,
+}
+
+/// A backend on 127.0.0.1:0: `script(connection, request)` decides; every request (bytes) and
+/// the number of accepted connections are recorded.
+struct Backend {
+    uri: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    connections: Arc<Mutex<usize>>,
+}
+
+async fn backend(script: fn(usize, usize) -> Act) -> Backend {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let connections = Arc::new(Mutex::new(0));
+    let (reqs, conns) = (requests.clone(), connections.clone());
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let index = {
+                let mut n = conns.lock().unwrap();
+                *n += 1;
+                *n - 1
+            };
+            let reqs = reqs.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                for request in 0.. {
+                    let Some(text) = read_request(&mut socket, &mut buf).await else {
+                        return;
+                    };
+                    reqs.lock().unwrap().push(text);
+                    match script(index, request) {
+                        Act::Answer(r) => socket.write_all(r.as_bytes()).await.unwrap(),
+                        Act::AnswerAndClose(r) => {
+                            socket.write_all(r.as_bytes()).await.unwrap();
+                            return;
+                        }
+                        Act::CloseSilently => return,
+                    }
+                }
+            });
+        }
+    });
+    Backend {
+        uri,
+        requests,
+        connections,
+    }
+}
+
+/// One request: the head, then a content-length or chunked body.
+async fn read_request(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<String> {
+    let complete = |b: &[u8]| -> Option<usize> {
+        let end = b.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = String::from_utf8_lossy(&b[..end]).to_lowercase();
+        if head.contains("transfer-encoding: chunked") {
+            return b.windows(5).position(|w| w == b"0\r\n\r\n").map(|p| p + 5);
+        }
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+        (b.len() >= end + length).then_some(end + length)
+    };
+    loop {
+        if let Some(n) = complete(buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            buf.drain(..n);
+            return Some(text);
+        }
+        let mut chunk = [0u8; 4096];
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+const OK: &str = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
+
+async fn get(client: &Client, uri: &str, method: Method) -> Result<(http::StatusCode, Vec<u8>), Error> {
+    let uri: Uri = uri.parse().unwrap();
+    let response = client
+        .send(Outgoing {
+            method: &method,
+            uri: &uri,
+            headers: &HeaderMap::new(),
+            body: Empty::<Bytes>::new(),
+        })
+        .await?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| Error::Response(e.to_string()))?;
+    Ok((status, body.to_bytes().to_vec()))
+}
+
+#[tokio::test]
+async fn keep_alive_connections_are_reused() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::default();
+    for _ in 0..3 {
+        let (status, body) = get(&client, &format!("{}/a?b=1", b.uri), Method::GET).await.unwrap();
+        assert_eq!((status.as_u16(), body.as_slice()), (200, &b"hello"[..]));
+        assert_eq!(client.idle_connections(), 1);
+    }
+    assert_eq!(*b.connections.lock().unwrap(), 1);
+    let first = b.requests.lock().unwrap()[0].clone();
+    assert!(first.starts_with("GET /a?b=1 HTTP/1.1\r\nhost: 127.0.0.1:"), "{first}");
+    assert!(!first.contains("content-length"), "{first}");
+}
+
+#[tokio::test]
+async fn chunked_responses_are_decoded_and_the_connection_kept() {
+    let b = backend(|_, _| {
+        Act::Answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nt: 1\r\n\r\n")
+    })
+    .await;
+    let client = Client::default();
+    for _ in 0..2 {
+        let (_, body) = get(&client, &b.uri, Method::GET).await.unwrap();
+        assert_eq!(body, b"abcde");
+    }
+    assert_eq!(*b.connections.lock().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_body_until_close_is_read_to_the_end_and_the_connection_dropped() {
+    let b = backend(|_, _| Act::AnswerAndClose("HTTP/1.1 200 OK\r\n\r\nall of it")).await;
+    let client = Client::default();
+    let (_, body) = get(&client, &b.uri, Method::GET).await.unwrap();
+    assert_eq!(body, b"all of it");
+    assert_eq!(client.idle_connections(), 0);
+}
+
+#[tokio::test]
+async fn head_and_no_content_answers_have_no_body() {
+    let b = backend(|_, r| {
+        if r == 0 {
+            Act::Answer("HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\n")
+        } else {
+            Act::Answer("HTTP/1.1 204 No Content\r\n\r\n")
+        }
+    })
+    .await;
+    let client = Client::default();
+    assert_eq!(get(&client, &b.uri, Method::HEAD).await.unwrap().1, b"");
+    assert_eq!(
+        get(&client, &b.uri, Method::DELETE).await.unwrap(),
+        (http::StatusCode::NO_CONTENT, vec![])
+    );
+    assert_eq!(*b.connections.lock().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_backend_closing_a_pooled_connection_costs_no_failed_get() {
+    // Each connection answers once (keep-alive promised), then reads the next request and
+    // closes without a word: the GET is replayed on a new connection.
+    let b = backend(|_, r| if r == 0 { Act::Answer(OK) } else { Act::CloseSilently }).await;
+    let client = Client::default();
+    for _ in 0..4 {
+        let (status, _) = get(&client, &b.uri, Method::GET).await.unwrap();
+        assert_eq!(status, 200);
+    }
+    assert!(*b.connections.lock().unwrap() >= 4);
+}
+
+#[tokio::test]
+async fn a_request_with_a_body_is_never_replayed() {
+    let b = backend(|_, r| if r == 0 { Act::Answer(OK) } else { Act::CloseSilently }).await;
+    let client = Client::default();
+    get(&client, &b.uri, Method::GET).await.unwrap();
+    let uri: Uri = b.uri.parse().unwrap();
+    let sent = client
+        .send(Outgoing {
+            method: &Method::POST,
+            uri: &uri,
+            headers: &HeaderMap::new(),
+            body: Full::new(Bytes::from_static(b"pay")),
+        })
+        .await;
+    assert!(sent.is_err(), "a POST must not be sent twice");
+    assert_eq!(b.requests.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn bodies_are_framed_by_the_gateway() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::default();
+    let uri: Uri = b.uri.parse().unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("content-length", http::HeaderValue::from_static("1000"));
+    let known = Full::new(Bytes::from_static(b"12345"));
+    let r = client
+        .send(Outgoing {
+            method: &Method::PUT,
+            uri: &uri,
+            headers: &headers,
+            body: known,
+        })
+        .await
+        .unwrap();
+    r.into_body().collect().await.unwrap();
+    let frames: Vec<Result<http_body::Frame<Bytes>, std::convert::Infallible>> = vec![
+        Ok(http_body::Frame::data(Bytes::from_static(b"ab"))),
+        Ok(http_body::Frame::data(Bytes::from_static(b"cde"))),
+    ];
+    let streamed = StreamBody::new(futures_util::stream::iter(frames));
+    let r = client
+        .send(Outgoing {
+            method: &Method::POST,
+            uri: &uri,
+            headers: &HeaderMap::new(),
+            body: streamed,
+        })
+        .await
+        .unwrap();
+    r.into_body().collect().await.unwrap();
+    let requests = b.requests.lock().unwrap();
+    assert!(
+        requests[0].ends_with("content-length: 5\r\n\r\n12345"),
+        "{}",
+        requests[0]
+    );
+    assert!(!requests[0].contains("1000"));
+    assert!(
+        requests[1].ends_with("transfer-encoding: chunked\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n"),
+        "{}",
+        requests[1]
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_an_error_and_the_connection_is_not_reused() {
+    let b = backend(|_, _| Act::AnswerAndClose("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort")).await;
+    let client = Client::default();
+    assert!(get(&client, &b.uri, Method::GET).await.is_err());
+    assert_eq!(client.idle_connections(), 0);
+}
+
+#[tokio::test]
+async fn extra_bytes_after_a_response_retire_the_connection() {
+    let b = backend(|_, _| Act::Answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n\r\n")).await;
+    let client = Client::default();
+    assert_eq!(get(&client, &b.uri, Method::GET).await.unwrap().1, b"ok");
+    assert_eq!(
+        client.idle_connections(),
+        0,
+        "a smuggled second response must never be read as the next answer"
+    );
+}
+
+#[tokio::test]
+async fn malformed_answers_and_refused_connections_are_errors() {
+    let b = backend(|_, _| Act::Answer("HTTP/1.1 200 OK\r\ncontent-length: 1, 2\r\n\r\nx")).await;
+    let client = Client::default();
+    assert!(matches!(
+        get(&client, &b.uri, Method::GET).await,
+        Err(Error::Response(_))
+    ));
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    assert!(matches!(
+        get(&client, &format!("http://{closed}/"), Method::GET).await,
+        Err(Error::Connect(_))
+    ));
+    assert!(matches!(
+        get(&client, "https://127.0.0.1:1/", Method::GET).await,
+        Err(Error::Uri(_))
+    ));
+}
+
+#[tokio::test]
+async fn idle_connections_expire() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::new(PoolLimits {
+        idle_timeout: Duration::ZERO,
+        max_idle_per_authority: 4,
+    });
+    get(&client, &b.uri, Method::GET).await.unwrap();
+    get(&client, &b.uri, Method::GET).await.unwrap();
+    assert_eq!(
+        *b.connections.lock().unwrap(),
+        2,
+        "an expired connection is not handed out"
+    );
+}
