@@ -12,15 +12,20 @@
 //! - `authorize` with the `Recorder` tracer decides exactly as with
 //!   `NoTrace` (tracing never changes a decision), and every recorded value
 //!   is escaped printable ASCII of at most 256 bytes;
-//! - a token `auth::parse` rejects is rejected by `authorize` with the same
-//!   error;
+//! - a token whose structure `auth::parse_structure` rejects is rejected by
+//!   `authorize` with the same error; one whose claims alone are not a JSON
+//!   object (`auth::parse` fails after the structure passed) is rejected with
+//!   that claims error, or for its header (alg, typ, kid, key: judged before
+//!   the claims are parsed), or for a claim the quick read of the checked
+//!   members could refuse (iss, aud, exp, nbf, iat: judged before the strict
+//!   parse);
 //! - every refusal renders a real `WWW-Authenticate` challenge.
 #![no_main]
 
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use portcullis::auth::{self, NoTrace, Recorder};
+use portcullis::auth::{self, NoTrace, Reason, Recorder};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&shape, rest)) = data.split_first() else {
@@ -37,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
         _ => vec!["read".to_owned()],
     };
 
+    let structure = auth::parse_structure(&token);
     let parsed = auth::parse(&token);
 
     let (keys, rules) = (common::keyset(), common::rules());
@@ -45,8 +51,30 @@ fuzz_target!(|data: &[u8]| {
         Ok(claims) => panic!("untrusted token accepted: {token:?} -> {claims:?}"),
         Err(err) => err,
     };
-    if let Err(parse_err) = &parsed {
-        assert_eq!(&err, parse_err, "authorize and parse disagree on a malformed token");
+    match (&structure, &parsed) {
+        (Err(structure_err), _) => {
+            assert_eq!(&err, structure_err, "authorize and parse disagree on a malformed token");
+        }
+        (Ok(structure_ok), Err(claims_err)) => {
+            let header_first = matches!(
+                err.reason,
+                Reason::Algorithm | Reason::TokenType | Reason::NoKid | Reason::UnknownKid | Reason::Signature
+            );
+            let claim_first = matches!(
+                err.reason,
+                Reason::Issuer
+                    | Reason::Audience
+                    | Reason::NoExpiration
+                    | Reason::InvalidExpiration
+                    | Reason::Expired
+                    | Reason::InvalidNotBefore
+                    | Reason::NotYetValid
+                    | Reason::InvalidIssuedAt
+                    | Reason::IssuedInFuture
+            ) && auth::claim_scan::checked_members(&structure_ok.payload).is_some();
+            assert!(&err == claims_err || header_first || claim_first, "claims error {claims_err:?} became {err:?}");
+        }
+        (Ok(_), Ok(_)) => {}
     }
     common::check_refusal(&err, &scopes);
 

@@ -75,14 +75,52 @@ fn rejects_trailing_bytes_bom_bad_utf8_and_lone_surrogates_in_signed_claims() {
 
 #[test]
 fn rejects_ten_thousand_nested_arrays_in_claims_with_401() {
+    // iss, aud and exp pass, so the strict parse is what refuses the depth.
     let deep = format!(
-        r#"{{"exp":{},"x":{}{}}}"#,
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":{},"x":{}{}}}"#,
         NOW + 60,
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
     let err = run(&rs256_raw(HEADER, deep.as_bytes())).unwrap_err();
     assert_eq!((err.status(), err.reason), (401, Reason::ClaimsJson));
+}
+
+#[test]
+fn the_quick_claim_read_survives_hostile_depth_too() {
+    // No iss: refused by the quick read of the checked members, which skips the deep value.
+    let deep = format!(
+        r#"{{"exp":{},"x":{}{},"y":{}}}"#,
+        NOW + 60,
+        "[".repeat(100_000),
+        "]".repeat(100_000),
+        "{\"a\":".repeat(50_000) + "1" + &"}".repeat(50_000)
+    );
+    let err = run(&rs256_raw(HEADER, deep.as_bytes())).unwrap_err();
+    assert_eq!(err.status(), 401);
+    assert!(
+        matches!(err.reason, Reason::Issuer | Reason::ClaimsJson),
+        "{:?}",
+        err.reason
+    );
+}
+
+#[test]
+fn bad_claims_are_refused_without_parsing_the_payload_strictly() {
+    // Invalid for the strict parser (a member twice, deep inside), but the issuer is wrong:
+    // the quick read refuses it for the issuer; with the right issuer the strict parse decides.
+    let mut c = claims();
+    c["iss"] = json!("https://evil.example");
+    let text = c.to_string().replacen('{', r#"{"nested":{"d":1,"d":2},"#, 1);
+    assert_eq!(
+        run(&rs256_raw(HEADER, text.as_bytes())).unwrap_err().reason,
+        Reason::Issuer
+    );
+    let good = claims().to_string().replacen('{', r#"{"nested":{"d":1,"d":2},"#, 1);
+    assert_eq!(
+        run(&rs256_raw(HEADER, good.as_bytes())).unwrap_err().reason,
+        Reason::ClaimsJson
+    );
 }
 
 #[test]

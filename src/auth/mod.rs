@@ -23,6 +23,7 @@
 
 pub mod cache;
 pub mod challenge;
+pub mod claim_scan;
 pub mod claims;
 pub mod error;
 pub mod extract;
@@ -42,7 +43,7 @@ pub use extract::{TokenLocation, extract};
 pub use keys::{JwksError, KeySet};
 pub use pipeline::{authorize, check_route_scopes, verify};
 pub use rules::{Alg, Rules};
-pub use token::{Token, parse};
+pub use token::{Structure, Token, parse, parse_structure};
 pub use trace::{NoTrace, Recorder, Step, Trace};
 
 #[cfg(test)]

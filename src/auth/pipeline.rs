@@ -2,9 +2,16 @@
 //! shared by the request hot path ([`NoTrace`](super::trace::NoTrace)) and
 //! the `explain` command ([`Recorder`](super::trace::Recorder)).
 //!
-//! Order: parse → alg on the allow-list → typ (if required) → kid present →
-//! key(s) with that kid → iss → aud / client_id → exp → nbf → iat →
-//! signature → scopes. The first failing step decides the error.
+//! Order: structure (three segments, base64url, JSON header, signature
+//! present) → alg on the allow-list → typ (if required) → kid present →
+//! key(s) with that kid → iss → aud / client_id → exp → nbf → iat → claims
+//! JSON (strict) → signature → scopes. The first failing step decides the
+//! error. The payload is read only once the header has found a key, so a
+//! token with a disallowed alg or an unknown kid costs no JSON parse of its
+//! payload; the claim checks first run on a quick read of just the members
+//! they need (`claim_scan`), so a wrong iss/aud or an expired token costs no
+//! full parse either; a token that passes them is parsed strictly and checked
+//! again on the whole map, which alone can accept.
 //!
 //! Every check before the signature is cheap (no crypto), so malformed
 //! tokens, disallowed algorithms, unknown kids and bad iss/aud/exp/nbf/iat
@@ -21,12 +28,15 @@
 //!
 //! Allowed imports: std, serde_json.
 
+use super::claim_scan;
 use super::claims::{self, Claims, Listed};
 use super::error::{AuthError, Reason, log_value};
 use super::keys::{Candidates, KeySet, Verdict};
 use super::rules::{Alg, Rules};
-use super::token::{self, Header, Token};
-use super::trace::Trace;
+use serde_json::{Map, Value};
+
+use super::token::{self, Header, Structure};
+use super::trace::{NoTrace, Trace};
 
 /// Decides whether `token` authorizes a request to a route requiring
 /// `route_scopes` (any one of them; none required if empty), at
@@ -60,18 +70,34 @@ pub fn verify<T: Trace>(
     now_unix_secs: i64,
     trace: &mut T,
 ) -> Result<Claims, AuthError> {
-    let parsed = parse(token, trace)?;
-    let alg = check_alg(&parsed.header, rules, trace)?;
-    check_typ(&parsed.header, rules, trace)?;
-    let kid = check_kid(&parsed.header, trace)?;
+    let structure = parse(token, trace)?;
+    let alg = check_alg(&structure.header, rules, trace)?;
+    check_typ(&structure.header, rules, trace)?;
+    let kid = check_kid(&structure.header, trace)?;
     let candidates = find_keys(keys, kid, alg, trace)?;
-    claims::check_issuer(&parsed.claims, rules, trace)?;
-    claims::check_audience(&parsed.claims, rules, trace)?;
-    claims::check_times(&parsed.claims, rules, now_unix_secs, trace)?;
-    check_signature(&parsed, kid, alg, &candidates, trace)?;
-    let map = parsed.claims;
+    // A wrong iss/aud or a stale token is refused on a read of just those members; whatever
+    // passes is parsed strictly and checked again on the whole map.
+    if let Some(members) = claim_scan::checked_members(&structure.payload)
+        && let Err(refusal) = check_claims(&members, rules, now_unix_secs, &mut NoTrace)
+    {
+        if trace.records() {
+            // The same checks again, observed: they fail the same way.
+            check_claims(&members, rules, now_unix_secs, trace)?;
+        }
+        return Err(refusal);
+    }
+    let map = parse_claims(&structure, trace)?;
+    check_claims(&map, rules, now_unix_secs, trace)?;
+    check_signature(&structure, kid, alg, &candidates, trace)?;
     let scopes = claims::token_scopes(&map).unwrap_or_default();
     Ok(Claims::new(map, scopes))
+}
+
+/// iss, then aud / client_id, then exp, nbf and iat.
+fn check_claims<T: Trace>(map: &Map<String, Value>, rules: &Rules, now: i64, trace: &mut T) -> Result<(), AuthError> {
+    claims::check_issuer(map, rules, trace)?;
+    claims::check_audience(map, rules, trace)?;
+    claims::check_times(map, rules, now, trace)
 }
 
 /// The last check: the token holds one of the route's scopes (none needed if empty).
@@ -82,12 +108,20 @@ pub fn check_route_scopes<T: Trace>(claims: &Claims, route_scopes: &[String], tr
     claims::check_scopes(claims.scopes(), route_scopes, trace)
 }
 
-fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Token<'t>, AuthError> {
-    let parsed = token::parse(token);
+fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Structure<'t>, AuthError> {
+    let parsed = token::parse_structure(token);
     let actual = parsed
         .as_ref()
         .map_or_else(|e| e.description.as_str(), |_| "compact JWS");
     trace.check("parse", &actual, &"compact JWS", parsed.is_ok());
+    parsed
+}
+
+fn parse_claims<T: Trace>(structure: &Structure<'_>, trace: &mut T) -> Result<Map<String, Value>, AuthError> {
+    let parsed = structure.claims();
+    if let Err(e) = &parsed {
+        trace.check("claims", &e.description.as_str(), &"a JSON object", false);
+    }
     parsed
 }
 
@@ -160,7 +194,7 @@ fn find_keys<'k, T: Trace>(keys: &'k KeySet, kid: &str, alg: Alg, trace: &mut T)
 }
 
 fn check_signature<T: Trace>(
-    token: &Token<'_>,
+    token: &Structure<'_>,
     kid: &str,
     alg: Alg,
     candidates: &Candidates<'_>,

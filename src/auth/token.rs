@@ -42,22 +42,70 @@ pub struct Token<'a> {
     pub signature: Vec<u8>,
 }
 
+/// A compact JWS whose structure is sound (three segments, strict base64url, a strict JSON
+/// header, a non-empty signature) but whose claims are not parsed yet: the pipeline judges the
+/// header (algorithm, kid, key) before it spends a JSON parse on the claims.
+#[derive(Clone, Debug)]
+pub struct Structure<'a> {
+    /// The header members we use.
+    pub header: Header,
+    /// The decoded payload bytes.
+    pub payload: Vec<u8>,
+    /// The signing input: the `header.payload` bytes of the token.
+    pub signing_input: &'a str,
+    /// The decoded signature (never empty).
+    pub signature: Vec<u8>,
+}
+
+impl<'a> Structure<'a> {
+    /// The claims: the payload as a strict JSON object.
+    ///
+    /// # Errors
+    /// `invalid_token` when the payload is not a strict JSON object.
+    pub fn claims(&self) -> Result<Map<String, Value>, AuthError> {
+        parse_object(&self.payload).map_err(|e| AuthError::new(Reason::ClaimsJson, log_value(&e)))
+    }
+
+    /// The whole token, claims parsed.
+    ///
+    /// # Errors
+    /// As [`Structure::claims`].
+    pub fn into_token(self) -> Result<Token<'a>, AuthError> {
+        let claims = self.claims()?;
+        Ok(Token {
+            header: self.header,
+            claims,
+            signing_input: self.signing_input,
+            signature: self.signature,
+        })
+    }
+}
+
 /// Parses a compact JWS.
 ///
 /// # Errors
 /// An `invalid_token` [`AuthError`] naming the first malformed part.
 pub fn parse(token: &str) -> Result<Token<'_>, AuthError> {
+    parse_structure(token)?.into_token()
+}
+
+/// Checks a compact JWS's structure, leaving the claims undecoded as JSON.
+///
+/// # Errors
+/// An `invalid_token` [`AuthError`] naming the first malformed part; a payload that is valid
+/// base64url but not a JSON object is reported only by [`Structure::claims`].
+pub fn parse_structure(token: &str) -> Result<Structure<'_>, AuthError> {
     let (head, body, sig) = split(token)?;
     let header = decode_header(head)?;
-    let claims = decode_json(body, Reason::PayloadBase64, Reason::ClaimsJson)?;
+    let payload = decode(body, Reason::PayloadBase64)?;
     let signature = decode(sig, Reason::SignatureBase64)?;
     if signature.is_empty() {
         return Err(AuthError::new(Reason::Signature, "empty signature"));
     }
     let signing_input = token.get(..head.len() + 1 + body.len()).unwrap_or_default();
-    Ok(Token {
+    Ok(Structure {
         header,
-        claims,
+        payload,
         signing_input,
         signature,
     })

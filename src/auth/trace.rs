@@ -16,6 +16,12 @@ pub trait Trace {
     /// outcome. The `Display` values are only formatted if the
     /// implementation wants them.
     fn check(&mut self, name: &'static str, actual: &dyn Display, expected: &dyn Display, ok: bool);
+
+    /// Whether steps are kept: when not, a step whose outcome is already known need not be
+    /// run again just to be observed.
+    fn records(&self) -> bool {
+        true
+    }
 }
 
 /// The zero-cost tracer of the hot path.
@@ -25,6 +31,10 @@ pub struct NoTrace;
 impl Trace for NoTrace {
     #[inline(always)]
     fn check(&mut self, _: &'static str, _: &dyn Display, _: &dyn Display, _: bool) {}
+
+    fn records(&self) -> bool {
+        false
+    }
 }
 
 /// One recorded check.
