@@ -338,3 +338,110 @@ async fn a_key_removed_from_the_jwks_stops_its_cached_tokens_at_the_next_refetch
     );
     assert_eq!(log_entry(&s.gateway, &r).await["tokenCache"], "miss");
 }
+
+/// One keep-alive connection to the gateway, spoken to by hand so that requests share it.
+struct KeepAlive(tokio::net::TcpStream);
+
+impl KeepAlive {
+    async fn open(gateway: &Gateway) -> Self {
+        let addr = gateway.url.trim_start_matches("http://").to_owned();
+        Self(tokio::net::TcpStream::connect(addr).await.unwrap())
+    }
+
+    /// GET `path` with `token`; returns the status and the `apigw-requestid`.
+    async fn get(&mut self, path: &str, token: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let request = format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\n\r\n");
+        self.0.write_all(request.as_bytes()).await.unwrap();
+        let mut buf = Vec::new();
+        loop {
+            let mut chunk = [0u8; 4096];
+            let n = self.0.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "connection closed");
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).to_string();
+            let Some(end) = text.find("\r\n\r\n") else { continue };
+            let head = text[..end].to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            if buf.len() >= end + 4 + length {
+                let status = head[9..12].parse().unwrap();
+                let id = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("apigw-requestid: "))
+                    .unwrap()
+                    .to_owned();
+                return (status, id);
+            }
+        }
+    }
+}
+
+async fn log_by_id(gateway: &Gateway, id: &str) -> serde_json::Value {
+    let id_upper = id.to_owned();
+    support::eventually("the access-log line", || {
+        let (out, id) = (gateway.stdout(), id_upper.clone());
+        async move { out.to_ascii_lowercase().contains(&id) }
+    })
+    .await;
+    let out = gateway.stdout();
+    let line = out.lines().find(|l| l.to_ascii_lowercase().contains(id)).unwrap();
+    serde_json::from_str(line).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_signatures_slow_only_their_own_connection() {
+    let s = Solar::start().await;
+    // Each forged token is new (its jti differs), so none is answered from the table of
+    // remembered refusals: every one costs a verification.
+    let forged = |n: u32| {
+        let mut claims = s.issuer.claims("http://myapp.com/scp/silver");
+        claims["jti"] = json!(format!("forged-{n}"));
+        jwt::mint_json(
+            &jwt::keys().rsa2,
+            "RS256",
+            &json!({"alg": "RS256", "kid": "rsa1", "typ": "JWT"}),
+            &claims,
+        )
+    };
+    let fresh_valid = |n: u32| {
+        let mut claims = s.issuer.claims("http://myapp.com/scp/silver");
+        claims["jti"] = json!(format!("valid-{n}"));
+        s.issuer.sign(&claims)
+    };
+    let mut attacker = KeepAlive::open(&s.gateway).await;
+    let mut waits = Vec::new();
+    for n in 0..5 {
+        let (status, id) = attacker.get("/planets", &forged(n)).await;
+        assert_eq!(status, 401);
+        waits.push(log_by_id(&s.gateway, &id).await["authorizerWaitMs"].clone());
+    }
+    assert_eq!(waits, [json!("-"), json!("-"), json!("1"), json!("2"), json!("4")]);
+
+    // Another connection is not slowed, even with a token the cache has never seen.
+    let mut other = KeepAlive::open(&s.gateway).await;
+    let (status, id) = other.get("/planets", &fresh_valid(1)).await;
+    assert_eq!(status, 200);
+    assert_eq!(log_by_id(&s.gateway, &id).await["authorizerWaitMs"], "-");
+
+    // The attacker's connection: a cached token is never delayed; a new one waits, is
+    // accepted, and the valid signature forgives the connection.
+    let (status, id) = attacker.get("/planets", &fresh_valid(1)).await;
+    assert_eq!(
+        (status, log_by_id(&s.gateway, &id).await["tokenCache"].clone()),
+        (200, json!("hit"))
+    );
+    assert_eq!(log_by_id(&s.gateway, &id).await["authorizerWaitMs"], "-");
+    let (status, id) = attacker.get("/planets", &fresh_valid(2)).await;
+    assert_eq!(
+        (status, log_by_id(&s.gateway, &id).await["authorizerWaitMs"].clone()),
+        (200, json!("8"))
+    );
+    let (status, id) = attacker.get("/planets", &fresh_valid(3)).await;
+    assert_eq!(
+        (status, log_by_id(&s.gateway, &id).await["authorizerWaitMs"].clone()),
+        (200, json!("-"))
+    );
+}

@@ -10,6 +10,7 @@ use super::error::GatewayError;
 use super::snapshot::CompiledAuth;
 use crate::auth::cache::Remembered;
 use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace};
+use crate::conn::Strikes;
 use crate::jwks::KeyLookup;
 use crate::telemetry::{AccessLog, CacheUse};
 
@@ -17,6 +18,7 @@ use crate::telemetry::{AccessLog, CacheUse};
 pub async fn authorize<B>(
     auth: &CompiledAuth,
     req: &Request<B>,
+    strikes: &Strikes,
     log: &mut AccessLog,
 ) -> Result<Arc<Claims>, GatewayError> {
     let refuse = |error: auth::AuthError| GatewayError::Auth {
@@ -57,12 +59,37 @@ pub async fn authorize<B>(
                     Remembered::Refused(error) => return Err(refuse(error)),
                 }
             }
-            None => verify(auth, &token, keys, now, Some(key)).await.map_err(refuse)?,
+            None => judged(strikes, log, verify(auth, &token, keys, now, Some(key)))
+                .await
+                .map_err(refuse)?,
         },
-        _ => verify(auth, &token, keys, now, None).await.map_err(refuse)?,
+        _ => judged(strikes, log, verify(auth, &token, keys, now, None))
+            .await
+            .map_err(refuse)?,
     };
     auth::check_route_scopes(&claims, &auth.scopes, &mut NoTrace).map_err(refuse)?;
     Ok(claims)
+}
+
+/// Runs a verification for a connection: after the connection's forged signatures it waits
+/// first (`conn::Strikes`), and its outcome updates the count.
+async fn judged(
+    strikes: &Strikes,
+    log: &mut AccessLog,
+    verification: impl Future<Output = Result<Arc<Claims>, auth::AuthError>>,
+) -> Result<Arc<Claims>, auth::AuthError> {
+    let wait = strikes.delay();
+    if !wait.is_zero() {
+        log.authorizer_wait_ms = Some(wait.as_millis());
+        tokio::time::sleep(wait).await;
+    }
+    let result = verification.await;
+    match &result {
+        Ok(_) => strikes.clear(),
+        Err(e) if e.reason == auth::Reason::Signature => strikes.record(),
+        Err(_) => {}
+    }
+    result
 }
 
 /// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success, or a

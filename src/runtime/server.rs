@@ -97,13 +97,9 @@ where
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = Connection {
-            client,
-            local: stream.local_addr().unwrap_or(local),
-            tls: listener.tls.is_some(),
-        };
+        let conn = Connection::new(client, stream.local_addr().unwrap_or(local), listener.tls.is_some());
         let handler = handler.clone();
-        let service = service_fn(move |req| handler(conn, req));
+        let service = service_fn(move |req| handler(conn.clone(), req));
         match &listener.tls {
             None => {
                 let fut = builder.serve_connection(TokioIo::new(stream), service).into_owned();

@@ -36,6 +36,9 @@ pub struct AccessLog {
     pub error_source: Option<ErrorSource>,
     /// Whether the verified-token cache answered (Portcullis: `tokenCache`).
     pub token_cache: Option<CacheUse>,
+    /// How long the token waited before its verification because its connection had sent
+    /// forged signatures (Portcullis: `authorizerWaitMs`; `conn::Strikes`).
+    pub authorizer_wait_ms: Option<u128>,
 }
 
 /// What the verified-token cache did for a request.
@@ -123,6 +126,7 @@ impl LogLine {
             "integrationStatus": dash(self.log.integration_status.map(|s| s.to_string())),
             "integrationLatency": dash(self.log.integration_latency_ms.map(|s| s.to_string())),
             "authorizerError": dash(self.log.authorizer_error.clone()),
+            "authorizerWaitMs": dash(self.log.authorizer_wait_ms.map(|s| s.to_string())),
             "errorMessage": dash(self.error_message().map(str::to_owned)),
             "errorSource": self.log.error_source.map_or("-", source_label),
             "tokenCache": self.log.token_cache.map_or("-", CacheUse::as_str),
@@ -145,6 +149,11 @@ impl LogLine {
         out.push('{');
         field(out, "apiId", &f.api_id);
         field(out, "authorizerError", log.authorizer_error.as_deref().unwrap_or("-"));
+        field(
+            out,
+            "authorizerWaitMs",
+            opt(log.authorizer_wait_ms).as_deref().unwrap_or("-"),
+        );
         field(out, "errorMessage", self.error_message().unwrap_or("-"));
         field(out, "errorSource", log.error_source.map_or("-", source_label));
         field(out, "httpMethod", f.method.as_str());
