@@ -198,7 +198,7 @@ async fn serve(
         integration,
         claims: claims.as_deref(),
     };
-    forward::forward(clients, request, req, facts, log)
+    Box::pin(forward::forward(clients, request, req, facts, log))
         .await
         .map(Answer::Backend)
 }
