@@ -15,8 +15,8 @@
 //!   → authorize →     │
 //!   forward)        store (SQLite: keys, codes, grants, refresh tokens, sessions)
 //!     │      \
-//!   routing  auth ← jwks (discovery, JWKS cache)    client (outbound HTTP)   telemetry
-//!     \       |
+//!   routing  auth ← jwks (discovery, JWKS cache)    upstream (backends over http://, in-task)
+//!     \       |                                        client (https backends, issuers)  telemetry
 //!   config ── model (validated vocabulary: AWS's for the gateway, Okta's for the issuer)
 //! ```
 //!

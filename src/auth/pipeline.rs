@@ -1,5 +1,5 @@
 //! The authorizer pipeline, in Amazon API Gateway's order, written once and
-//! shared by the request hot path ([`NoTrace`](super::trace::NoTrace)) and
+//! shared by the request hot path ([`NoTrace`]) and
 //! the `explain` command ([`Recorder`](super::trace::Recorder)).
 //!
 //! Order: structure (three segments, base64url, JSON header, signature
