@@ -8,6 +8,9 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct UriTemplate {
     parts: Vec<Part>,
+    /// The URI itself when it has no placeholder and no query: parsed once, cloned per request
+    /// (a reference count) unless a path is appended or the client sent a query.
+    fixed: Option<http::Uri>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +46,11 @@ impl UriTemplate {
         if !rest.is_empty() {
             parts.push(Part::Literal(rest.to_owned()));
         }
-        Ok(Self { parts })
+        let fixed = match parts.as_slice() {
+            [Part::Literal(text)] if !text.contains('?') => text.parse().ok(),
+            _ => None,
+        };
+        Ok(Self { parts, fixed })
     }
 
     /// The backend URI for one request.
@@ -54,6 +61,9 @@ impl UriTemplate {
         append_path: Option<&str>,
         client_query: Option<&str>,
     ) -> Result<http::Uri, String> {
+        if let (Some(fixed), None, None | Some("")) = (&self.fixed, append_path, client_query) {
+            return Ok(fixed.clone());
+        }
         let mut text = String::with_capacity(128);
         for part in &self.parts {
             match part {
@@ -102,6 +112,31 @@ mod tests {
             .render(&params, &vars, append, query)
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn a_fixed_uri_is_parsed_once_and_rendered_like_any_other() {
+        let vars = HashMap::new();
+        for uri in [
+            "http://localhost:8200/planets",
+            "http://localhost:8200",
+            "http://h/a?x=1",
+            "http://h/a?",
+        ] {
+            let t = UriTemplate::parse(uri).unwrap();
+            assert_eq!(t.fixed.is_some(), !uri.contains('?'), "{uri}");
+            let slow = UriTemplate {
+                fixed: None,
+                ..t.clone()
+            };
+            for (append, query) in [(None, None), (None, Some("")), (None, Some("q=1")), (Some("/p"), None)] {
+                assert_eq!(
+                    t.render(&[], &vars, append, query),
+                    slow.render(&[], &vars, append, query),
+                    "{uri}"
+                );
+            }
+        }
     }
 
     #[test]

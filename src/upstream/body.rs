@@ -37,8 +37,9 @@ enum State {
     Done,
 }
 
-/// How much is read at a time once the buffer runs low.
-const READ_RESERVE: usize = 4 * 1024;
+/// Room made before each read of the body once the buffer runs low: a large body is read in
+/// pieces of at least this size (small ones arrive with the head anyway).
+const READ_RESERVE: usize = 16 * 1024;
 
 impl UpstreamBody {
     pub(super) fn new(conn: Conn, pool: Arc<Pool>, framing: ResponseFraming, reusable: bool) -> Self {

@@ -142,8 +142,7 @@ impl Client {
         let mut out = Vec::with_capacity(512);
         head::write_request(&mut out, method, target, authority, headers, framing);
         let replayable = framing == RequestFraming::None && is_idempotent(method);
-        let key: Arc<str> = Arc::from(authority);
-        let mut conn = self.connection(&key, host, port).await?;
+        let mut conn = self.connection(authority, host, port).await?;
         loop {
             match exchange(&mut conn, &mut out, &mut body, framing, method).await {
                 Ok(head) => {
@@ -156,18 +155,20 @@ impl Client {
                 }
                 // The backend closed a pooled connection as we reused it: once more, fresh.
                 Err(Failure::BeforeResponse(_)) if conn.reused && replayable => {
-                    conn = connect(key.clone(), host, port).await?;
+                    conn = connect(conn.key.clone(), host, port).await?;
                 }
                 Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
             }
         }
     }
 
-    async fn connection(&self, key: &Arc<str>, host: &str, port: u16) -> Result<Conn, Error> {
-        if let Some(conn) = self.pool.checkout(key, Instant::now()) {
+    /// A pooled connection to `authority`, else a new one (the pool key is allocated only
+    /// then).
+    async fn connection(&self, authority: &str, host: &str, port: u16) -> Result<Conn, Error> {
+        if let Some(conn) = self.pool.checkout(authority, Instant::now()) {
             return Ok(conn);
         }
-        connect(key.clone(), host, port).await
+        connect(Arc::from(authority), host, port).await
     }
 }
 
