@@ -88,7 +88,8 @@ pub async fn forward(
             headers: &out.headers,
             body: Limited::new(body, MAX_BODY_BYTES),
         };
-        return send_plain(clients.upstream, outgoing, integration.timeout, log).await;
+        let sent = clients.upstream.send(outgoing);
+        return exchange(sent, integration.timeout, log, ResponseBody::upstream).await;
     }
     let body = Limited::new(body, MAX_BODY_BYTES)
         .map_err(|e| -> crate::client::BoxError { e })
@@ -97,7 +98,8 @@ pub async fn forward(
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = out.headers;
-    send(clients.tls, request, integration.timeout, log).await
+    let sent = clients.tls.request(request);
+    exchange(sent, integration.timeout, log, ResponseBody::streaming).await
 }
 
 /// The two backend clients: plain HTTP in the request's task, HTTPS through hyper-util's pool.
@@ -188,14 +190,16 @@ fn replace_path(uri: &http::Uri, path: &str) -> Result<http::Uri, GatewayError> 
     http::Uri::from_parts(parts).map_err(|e| GatewayError::Internal(e.to_string()))
 }
 
-async fn send(
-    client: &crate::client::HttpClient,
-    request: Request<crate::client::OutBody>,
+/// Waits for the backend's response head within the integration's timeout, records it in the
+/// access log, and turns the answer into the client's response (or the gateway's error).
+async fn exchange<B, E: std::error::Error + 'static>(
+    sent: impl std::future::Future<Output = Result<Response<B>, E>>,
     timeout: std::time::Duration,
     log: &mut AccessLog,
+    body: fn(B) -> ResponseBody,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     let started = Instant::now();
-    let result = tokio::time::timeout(timeout, client.request(request)).await;
+    let result = tokio::time::timeout(timeout, sent).await;
     log.integration_latency_ms = Some(started.elapsed().as_millis());
     let mut response = match result {
         Err(_) => return Err(GatewayError::IntegrationTimeout),
@@ -204,26 +208,7 @@ async fn send(
     };
     log.integration_status = Some(response.status().as_u16());
     headers::to_client(response.headers_mut());
-    Ok(response.map(ResponseBody::streaming))
-}
-
-async fn send_plain(
-    client: &crate::upstream::Client,
-    request: crate::upstream::Outgoing<'_, Limited<Incoming>>,
-    timeout: std::time::Duration,
-    log: &mut AccessLog,
-) -> Result<Response<ResponseBody>, GatewayError> {
-    let started = Instant::now();
-    let result = tokio::time::timeout(timeout, client.send(request)).await;
-    log.integration_latency_ms = Some(started.elapsed().as_millis());
-    let mut response = match result {
-        Err(_) => return Err(GatewayError::IntegrationTimeout),
-        Ok(Err(err)) => return Err(classify(&err)),
-        Ok(Ok(response)) => response,
-    };
-    log.integration_status = Some(response.status().as_u16());
-    headers::to_client(response.headers_mut());
-    Ok(response.map(ResponseBody::upstream))
+    Ok(response.map(body))
 }
 
 fn classify(err: &(dyn std::error::Error + 'static)) -> GatewayError {
