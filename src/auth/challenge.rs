@@ -36,20 +36,40 @@ pub fn www_authenticate(err: &AuthError, route_scopes: &[String], style: Challen
         ChallengeStyle::Aws => " ",
         ChallengeStyle::Rfc6750 => ", ",
     };
-    let params = [
-        ("scope", route_scopes.join(" ")),
-        ("error", err.kind.code().to_owned()),
-        ("error_description", err.description.clone()),
-    ];
-    let rendered: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", quoted(v))).collect();
-    let text = format!("Bearer {}", rendered.join(separator));
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
+    // One buffer, no intermediate strings: this runs on every refused request.
+    let mut text = String::with_capacity(64 + err.description.len());
+    text.push_str("Bearer scope=\"");
+    for (i, scope) in route_scopes.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        push_quoted_inner(&mut text, scope);
+    }
+    text.push('"');
+    text.push_str(separator);
+    text.push_str("error=");
+    push_quoted(&mut text, err.kind.code());
+    text.push_str(separator);
+    text.push_str("error_description=");
+    push_quoted(&mut text, &err.description);
+    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
 }
 
 /// An RFC 7230 quoted-string holding only printable ASCII.
 pub fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
+    push_quoted(&mut out, value);
+    out
+}
+
+fn push_quoted(out: &mut String, value: &str) {
     out.push('"');
+    push_quoted_inner(out, value);
+    out.push('"');
+}
+
+/// The inside of a quoted-string: `"` and `\` escaped, anything but printable ASCII as `?`.
+fn push_quoted_inner(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '"' | '\\' => {
@@ -60,8 +80,6 @@ pub fn quoted(value: &str) -> String {
             _ => out.push('?'),
         }
     }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
