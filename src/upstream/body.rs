@@ -89,6 +89,14 @@ impl UpstreamBody {
         }
     }
 
+    /// The body cannot be completed: the connection is closed (never pooled) and the client
+    /// gets `err` as the last frame.
+    fn abandon(&mut self, err: BoxError) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        self.conn = None;
+        self.state = State::Done;
+        Poll::Ready(Some(Err(err)))
+    }
+
     fn buffered(&mut self) -> Option<&mut bytes::BytesMut> {
         self.conn.as_mut().map(|c| &mut c.buf).filter(|b| !b.is_empty())
     }
@@ -122,9 +130,7 @@ impl Body for UpstreamBody {
                         return Poll::Ready(Some(Ok(Frame::data(data))));
                     }
                     if !ready!(this.poll_fill(cx))? {
-                        this.conn = None;
-                        this.state = State::Done;
-                        return Poll::Ready(Some(Err(cut_short())));
+                        return this.abandon(cut_short());
                     }
                 }
                 State::Chunked(decoder) => {
@@ -139,15 +145,11 @@ impl Body for UpstreamBody {
                         }
                         Ok(Decoded::NeedMore) => {
                             if !ready!(this.poll_fill(cx))? {
-                                this.conn = None;
-                                this.state = State::Done;
-                                return Poll::Ready(Some(Err(cut_short())));
+                                return this.abandon(cut_short());
                             }
                         }
                         Err(why) => {
-                            this.conn = None;
-                            this.state = State::Done;
-                            return Poll::Ready(Some(Err(Box::new(Error::Response(why.to_owned())))));
+                            return this.abandon(Box::new(Error::Response(why.to_owned())));
                         }
                     }
                 }

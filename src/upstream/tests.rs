@@ -304,3 +304,33 @@ async fn idle_connections_expire() {
         "an expired connection is not handed out"
     );
 }
+
+#[tokio::test]
+async fn at_most_the_configured_idle_connections_wait_per_backend() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::new(PoolLimits {
+        idle_timeout: Duration::from_secs(60),
+        max_idle_per_authority: 2,
+    });
+    let uri: Uri = b.uri.parse().unwrap();
+    // Three exchanges in flight at once need three connections; only two may wait afterwards.
+    let mut responses = Vec::new();
+    for _ in 0..3 {
+        let r = client
+            .send(Outgoing {
+                method: &Method::GET,
+                uri: &uri,
+                headers: &HeaderMap::new(),
+                body: Empty::<Bytes>::new(),
+            })
+            .await
+            .unwrap();
+        responses.push(r);
+    }
+    assert_eq!(client.idle_connections(), 0, "bodies not read yet: nothing is idle");
+    for r in responses {
+        r.into_body().collect().await.unwrap();
+    }
+    assert_eq!(*b.connections.lock().unwrap(), 3);
+    assert_eq!(client.idle_connections(), 2);
+}
