@@ -12,13 +12,15 @@
 //! - `authorize` with the `Recorder` tracer decides exactly as with
 //!   `NoTrace` (tracing never changes a decision), and every recorded value
 //!   is escaped printable ASCII of at most 256 bytes;
-//! - a token whose structure `auth::parse_structure` rejects is rejected by
-//!   `authorize` with the same error; one whose claims alone are not a JSON
-//!   object (`auth::parse` fails after the structure passed) is rejected with
-//!   that claims error, or for its header (alg, typ, kid, key: judged before
-//!   the claims are parsed), or for a claim the quick read of the checked
+//! - a token whose structure (segments and header) `auth::parse_structure`
+//!   rejects is rejected by `authorize` with the same error; one whose
+//!   payload, claims or signature alone is malformed (`auth::parse` fails
+//!   after the structure passed) is rejected with that error, or for its
+//!   header (alg, typ, kid, key: judged before the payload is decoded), or,
+//!   when the payload decodes, for a claim the quick read of the checked
 //!   members could refuse (iss, aud, exp, nbf, iat: judged before the strict
-//!   parse);
+//!   parse), or, when only the signature is malformed, for any claim (the
+//!   signature is decoded last);
 //! - every refusal renders a real `WWW-Authenticate` challenge.
 #![no_main]
 
@@ -55,12 +57,12 @@ fuzz_target!(|data: &[u8]| {
         (Err(structure_err), _) => {
             assert_eq!(&err, structure_err, "authorize and parse disagree on a malformed token");
         }
-        (Ok(structure_ok), Err(claims_err)) => {
+        (Ok(structure_ok), Err(parse_err)) => {
             let header_first = matches!(
                 err.reason,
                 Reason::Algorithm | Reason::TokenType | Reason::NoKid | Reason::UnknownKid | Reason::Signature
             );
-            let claim_first = matches!(
+            let claim = matches!(
                 err.reason,
                 Reason::Issuer
                     | Reason::Audience
@@ -71,8 +73,16 @@ fuzz_target!(|data: &[u8]| {
                     | Reason::NotYetValid
                     | Reason::InvalidIssuedAt
                     | Reason::IssuedInFuture
-            ) && auth::claim_scan::checked_members(&structure_ok.payload).is_some();
-            assert!(&err == claims_err || header_first || claim_first, "claims error {claims_err:?} became {err:?}");
+            );
+            let claim_first = claim
+                && match parse_err.reason {
+                    Reason::PayloadBase64 => false,
+                    Reason::ClaimsJson => structure_ok
+                        .payload()
+                        .is_ok_and(|p| auth::claim_scan::checked_members(&p).is_some()),
+                    _ => true,
+                };
+            assert!(&err == parse_err || header_first || claim_first, "parse error {parse_err:?} became {err:?}");
         }
         (Ok(_), Ok(_)) => {}
     }

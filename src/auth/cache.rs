@@ -1,9 +1,15 @@
 //! The verified-token cache: a token is verified once per authorizer, then answered from a
 //! hash lookup until it expires or the issuer's keys change.
 //!
-//! Keying: SHA-256 over the authorizer's [`RulesId`] (itself a SHA-256 of issuer, audiences,
-//! algorithms, leeway and required `typ`) followed by the token, so a token verified for one
-//! authorizer never passes another authorizer's rules. The token itself is not kept.
+//! Keying: an entry is found by a cheap probe (part of the authorizer's [`RulesId`], the
+//! token's length and its last 32 bytes, which in a JWS are signature bytes) and answers only
+//! if its SHA-256 over the whole [`RulesId`] (itself a SHA-256 of issuer, audiences,
+//! algorithms, leeway and required `typ`) followed by the token is the lookup's. So a token
+//! verified for one authorizer never passes another authorizer's rules, the token itself is
+//! not kept, and a token that was never remembered (every refusal the pipeline makes before
+//! the signature) costs no digest at all: the probe finds nothing. Tokens sharing a probe share
+//! one slot (the later replaces the earlier); a lookup that finds another token's slot is a
+//! miss, so crafted collisions cost their sender a digest and nothing else.
 //!
 //! Invariants:
 //! - an entry answers only while `now < exp + leeway`, exactly the pipeline's own expiry test
@@ -90,17 +96,54 @@ impl RulesId {
     }
 }
 
-/// Where a token's verdict is kept: SHA-256 of the rules' identity and the token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CacheKey([u8; 32]);
+/// Where a token's verdict is looked for: the probe that finds its slot, and what computes the
+/// SHA-256 that confirms it (only when a slot is found, or an entry is made).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheKey<'t> {
+    rules: RulesId,
+    token: &'t str,
+}
 
-impl CacheKey {
+/// The slot finder: a prefix of the rules' identity, the token's length and its last bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Probe {
+    rules: [u8; 8],
+    len: usize,
+    tail: [u8; PROBE_TAIL],
+}
+
+/// Bytes of the token's end in a probe.
+const PROBE_TAIL: usize = 32;
+
+/// A token's confirmed identity: SHA-256 of the rules' identity and the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Digest([u8; 32]);
+
+impl<'t> CacheKey<'t> {
     /// The key of `token` under the rules `rules`.
-    pub fn new(rules: &RulesId, token: &str) -> Self {
+    pub fn new(rules: &RulesId, token: &'t str) -> Self {
+        Self { rules: *rules, token }
+    }
+
+    fn probe(&self) -> Probe {
+        let bytes = self.token.as_bytes();
+        let mut tail = [0u8; PROBE_TAIL];
+        let from = bytes.len().saturating_sub(PROBE_TAIL);
+        tail.iter_mut().zip(&bytes[from..]).for_each(|(t, b)| *t = *b);
+        let mut rules = [0u8; 8];
+        rules.iter_mut().zip(&self.rules.0).for_each(|(r, b)| *r = *b);
+        Probe {
+            rules,
+            len: bytes.len(),
+            tail,
+        }
+    }
+
+    fn digest(&self) -> Digest {
         let mut ctx = digest::Context::new(&digest::SHA256);
-        ctx.update(&rules.0);
-        ctx.update(token.as_bytes());
-        Self(digest_bytes(ctx.finish()))
+        ctx.update(&self.rules.0);
+        ctx.update(self.token.as_bytes());
+        Digest(digest_bytes(ctx.finish()))
     }
 }
 
@@ -158,9 +201,15 @@ impl<V> Entry<V> {
     }
 }
 
+struct Slot<V> {
+    probe: Probe,
+    digest: Digest,
+    entry: Entry<V>,
+}
+
 struct Table<V> {
-    index: HashMap<CacheKey, usize>,
-    slots: Vec<(CacheKey, Entry<V>)>,
+    index: HashMap<Probe, usize>,
+    slots: Vec<Slot<V>>,
     hand: usize,
     bytes: usize,
     limits: CacheLimits,
@@ -177,21 +226,25 @@ impl<V: Clone> Table<V> {
         }
     }
 
-    fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<V> {
-        let (_, entry) = self.slots.get(*self.index.get(key)?)?;
-        if !entry.answers(keys, now) {
+    /// The value kept for `key`; `digest` is the key's digest, computed here on first need
+    /// and kept for the caller's next lookup.
+    fn get(&self, key: &CacheKey<'_>, digest: &mut Option<Digest>, keys: &Arc<KeySet>, now: i64) -> Option<V> {
+        let slot = self.slots.get(*self.index.get(&key.probe())?)?;
+        let entry = &slot.entry;
+        if !entry.answers(keys, now) || slot.digest != *digest.get_or_insert_with(|| key.digest()) {
             return None;
         }
         entry.referenced.store(true, Ordering::Relaxed);
         Some(entry.value.clone())
     }
 
-    fn insert(&mut self, key: CacheKey, entry: Entry<V>, now: i64) {
+    fn insert(&mut self, key: &CacheKey<'_>, entry: Entry<V>, now: i64) {
         let cost = entry.cost;
         if cost > self.limits.max_bytes || self.limits.max_entries == 0 || (now as f64) >= entry.valid_until {
             return;
         }
-        if let Some(at) = self.index.get(&key).copied() {
+        let probe = key.probe();
+        if let Some(at) = self.index.get(&probe).copied() {
             self.remove(at);
         }
         while !self.slots.is_empty()
@@ -200,8 +253,12 @@ impl<V: Clone> Table<V> {
             self.evict_one(now);
         }
         let at = self.slots.len();
-        self.slots.push((key, entry));
-        self.index.insert(key, at);
+        self.slots.push(Slot {
+            probe,
+            digest: key.digest(),
+            entry,
+        });
+        self.index.insert(probe, at);
         self.bytes += cost;
     }
 
@@ -209,11 +266,11 @@ impl<V: Clone> Table<V> {
         if at >= self.slots.len() {
             return;
         }
-        let (key, entry) = self.slots.swap_remove(at);
-        self.bytes = self.bytes.saturating_sub(entry.cost);
-        self.index.remove(&key);
-        if let Some((moved, _)) = self.slots.get(at) {
-            self.index.insert(*moved, at);
+        let removed = self.slots.swap_remove(at);
+        self.bytes = self.bytes.saturating_sub(removed.entry.cost);
+        self.index.remove(&removed.probe);
+        if let Some(moved) = self.slots.get(at) {
+            self.index.insert(moved.probe, at);
         }
     }
 
@@ -224,7 +281,7 @@ impl<V: Clone> Table<V> {
             if self.hand >= self.slots.len() {
                 self.hand = 0;
             }
-            let Some((_, entry)) = self.slots.get(self.hand) else {
+            let Some(Slot { entry, .. }) = self.slots.get(self.hand) else {
                 return;
             };
             if entry.is_dead(now) || !entry.referenced.swap(false, Ordering::Relaxed) {
@@ -272,23 +329,27 @@ impl TokenCache {
     }
 
     /// The claims verified for `key` with exactly `keys`, if still valid at `now`.
-    pub fn get(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Arc<Claims>> {
-        read(&self.valid).get(key, keys, now)
+    pub fn get(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, now: i64) -> Option<Arc<Claims>> {
+        read(&self.valid).get(key, &mut None, keys, now)
     }
 
     /// What the pipeline decided for `key` with exactly `keys`, if it still holds at `now`.
-    pub fn recall(&self, key: &CacheKey, keys: &Arc<KeySet>, now: i64) -> Option<Remembered> {
-        if let Some(claims) = self.get(key, keys, now) {
+    pub fn recall(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, now: i64) -> Option<Remembered> {
+        // A token whose probe finds a slot in both tables is digested once.
+        let mut digest = None;
+        if let Some(claims) = read(&self.valid).get(key, &mut digest, keys, now) {
             return Some(Remembered::Valid(claims));
         }
-        read(&self.refused).get(key, keys, now).map(Remembered::Refused)
+        read(&self.refused)
+            .get(key, &mut digest, keys, now)
+            .map(Remembered::Refused)
     }
 
     /// Remembers that the full pipeline refused the signature of the token behind `key` with
     /// `keys` (reason `Signature`, reached only once every claim passed), until `valid_until`
     /// (`exp + leeway`, after which the pipeline would say "expired"). Other refusals are not
     /// kept: they cost no crypto.
-    pub fn insert_refusal(&self, key: CacheKey, keys: &Arc<KeySet>, error: AuthError, valid_until: f64, now: i64) {
+    pub fn insert_refusal(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, error: AuthError, valid_until: f64, now: i64) {
         if error.reason != super::error::Reason::Signature {
             return;
         }
@@ -311,7 +372,7 @@ impl TokenCache {
     /// `valid_until`. A token whose entry alone would exceed the memory bound is not kept.
     pub fn insert(
         &self,
-        key: CacheKey,
+        key: &CacheKey<'_>,
         keys: &Arc<KeySet>,
         claims: Arc<Claims>,
         valid_until: f64,

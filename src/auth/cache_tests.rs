@@ -15,21 +15,62 @@ const ROOMY: CacheLimits = CacheLimits {
 };
 
 /// Verifies `token` with the full pipeline and caches it, as the gateway does on a miss.
-fn verify_and_keep(cache: &TokenCache, token: &str, keys: &Arc<KeySet>, rules: &Rules, now: i64) -> CacheKey {
+fn verify_and_keep<'t>(
+    cache: &TokenCache,
+    token: &'t str,
+    keys: &Arc<KeySet>,
+    rules: &Rules,
+    now: i64,
+) -> CacheKey<'t> {
     let key = CacheKey::new(&RulesId::of(rules), token);
     let claims = Arc::new(verify(token, keys, rules, now, &mut NoTrace).unwrap());
     let until = valid_until(&claims, rules).unwrap();
-    cache.insert(key, keys, claims, until, token.len(), now);
+    cache.insert(&key, keys, claims, until, token.len(), now);
     key
 }
 
 #[test]
 fn a_verified_token_is_answered_from_the_cache_with_its_claims() {
     let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
-    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let token_1 = rs256(&claims());
+    let key = verify_and_keep(&cache, &token_1, &keys, &rules(), NOW);
     let hit = cache.get(&key, &keys, NOW + 10).expect("a hit");
     assert_eq!(hit.get("sub"), Some(&json!("user-1")));
     assert_eq!(hit.scopes(), ["orders:read", "orders:write"]);
+}
+
+/// `token` with its first payload character changed: same length, same last bytes (so the same
+/// probe), not the same token.
+fn same_probe_other_token(token: &str) -> String {
+    let dot = token.find('.').unwrap() + 1;
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[dot] = if bytes[dot] == b'e' { b'f' } else { b'e' };
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_token_sharing_a_probe_with_a_kept_token_is_a_miss_not_its_verdict() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = rs256(&claims());
+    let kept = verify_and_keep(&cache, &token, &keys, &rules(), NOW);
+    let twin = same_probe_other_token(&token);
+    let twin_key = CacheKey::new(&RulesId::of(&rules()), &twin);
+    assert_eq!(kept.probe(), twin_key.probe(), "the test needs a shared probe");
+    assert!(
+        cache.recall(&twin_key, &keys, NOW).is_none(),
+        "confirmed by digest, not probe"
+    );
+    assert!(cache.get(&kept, &keys, NOW).is_some());
+
+    // One slot per probe: remembering the twin replaces the kept token, never mixes them.
+    let claims = Arc::new(verify(&token, &keys, &rules(), NOW, &mut NoTrace).unwrap());
+    cache.insert(&twin_key, &keys, claims, (NOW + 60) as f64, twin.len(), NOW);
+    assert_eq!(cache.len(), 1);
+    assert!(cache.get(&twin_key, &keys, NOW).is_some());
+    assert!(
+        cache.get(&kept, &keys, NOW).is_none(),
+        "replaced, so a miss: verified again"
+    );
 }
 
 #[test]
@@ -73,7 +114,8 @@ fn a_fractional_exp_bounds_the_entry_like_the_pipeline() {
 fn a_refetched_key_set_makes_every_entry_verify_again() {
     let cache = TokenCache::new(ROOMY);
     let before = Arc::new(key_set());
-    let key = verify_and_keep(&cache, &rs256(&claims()), &before, &rules(), NOW);
+    let token_2 = rs256(&claims());
+    let key = verify_and_keep(&cache, &token_2, &before, &rules(), NOW);
     let same_keys_refetched = Arc::new(key_set());
     assert!(cache.get(&key, &same_keys_refetched, NOW).is_none());
     assert!(
@@ -145,7 +187,8 @@ fn field_boundaries_are_part_of_the_rules_identity() {
 #[test]
 fn route_scopes_are_checked_on_the_cached_claims_of_every_request() {
     let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
-    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let token_3 = rs256(&claims());
+    let key = verify_and_keep(&cache, &token_3, &keys, &rules(), NOW);
     let hit = cache.get(&key, &keys, NOW).unwrap();
     assert!(check_route_scopes(&hit, &["orders:read".to_owned()], &mut NoTrace).is_ok());
     let err = check_route_scopes(&hit, &["admin".to_owned()], &mut NoTrace).unwrap_err();
@@ -160,10 +203,13 @@ fn the_entry_count_is_bounded_and_recently_used_entries_get_a_second_chance() {
     });
     let keys = Arc::new(key_set());
     let token = |sub: &str| rs256(&claims_with("sub", Some(json!(sub))));
-    let a = verify_and_keep(&cache, &token("a"), &keys, &rules(), NOW);
-    let b = verify_and_keep(&cache, &token("b"), &keys, &rules(), NOW);
+    let token_4 = token("a");
+    let a = verify_and_keep(&cache, &token_4, &keys, &rules(), NOW);
+    let token_5 = token("b");
+    let b = verify_and_keep(&cache, &token_5, &keys, &rules(), NOW);
     assert!(cache.get(&a, &keys, NOW).is_some());
-    let c = verify_and_keep(&cache, &token("c"), &keys, &rules(), NOW);
+    let token_6 = token("c");
+    let c = verify_and_keep(&cache, &token_6, &keys, &rules(), NOW);
     assert_eq!(cache.len(), 2);
     assert!(cache.get(&a, &keys, NOW).is_some(), "used: kept");
     assert!(cache.get(&b, &keys, NOW).is_none(), "unused: evicted");
@@ -177,14 +223,10 @@ fn expired_entries_are_evicted_before_used_ones() {
         max_bytes: 1 << 24,
     });
     let keys = Arc::new(key_set());
-    let short = verify_and_keep(
-        &cache,
-        &rs256(&claims_with("exp", Some(json!(NOW + 5)))),
-        &keys,
-        &rules(),
-        NOW,
-    );
-    let long = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let short_token = rs256(&claims_with("exp", Some(json!(NOW + 5))));
+    let short = verify_and_keep(&cache, &short_token, &keys, &rules(), NOW);
+    let token_7 = rs256(&claims());
+    let long = verify_and_keep(&cache, &token_7, &keys, &rules(), NOW);
     let later = NOW + 10;
     assert!(cache.get(&long, &keys, later).is_some());
     let newer = rs256(&claims_with("sub", Some(json!("n"))));
@@ -236,22 +278,13 @@ fn entries_of_a_dropped_key_set_are_evicted_first() {
         max_bytes: 1 << 24,
     });
     let (old, current) = (Arc::new(key_set()), Arc::new(key_set()));
-    let stale = verify_and_keep(&cache, &rs256(&claims()), &old, &rules(), NOW);
-    let kept = verify_and_keep(
-        &cache,
-        &rs256(&claims_with("sub", Some(json!("k")))),
-        &current,
-        &rules(),
-        NOW,
-    );
+    let token_8 = rs256(&claims());
+    let stale = verify_and_keep(&cache, &token_8, &old, &rules(), NOW);
+    let kept_token = rs256(&claims_with("sub", Some(json!("k"))));
+    let kept = verify_and_keep(&cache, &kept_token, &current, &rules(), NOW);
     drop(old);
-    let third = verify_and_keep(
-        &cache,
-        &rs256(&claims_with("sub", Some(json!("t")))),
-        &current,
-        &rules(),
-        NOW,
-    );
+    let third_token = rs256(&claims_with("sub", Some(json!("t"))));
+    let third = verify_and_keep(&cache, &third_token, &current, &rules(), NOW);
     assert!(cache.get(&kept, &current, NOW).is_some());
     assert!(cache.get(&third, &current, NOW).is_some());
     assert!(cache.get(&stale, &current, NOW).is_none());
@@ -264,21 +297,22 @@ fn a_cache_of_zero_entries_keeps_nothing() {
         max_bytes: 1 << 20,
     });
     let keys = Arc::new(key_set());
-    let key = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let token_9 = rs256(&claims());
+    let key = verify_and_keep(&cache, &token_9, &keys, &rules(), NOW);
     assert!(cache.get(&key, &keys, NOW).is_none());
 }
 
 /// Runs the pipeline on a miss and remembers a rejected signature, as the gateway does.
-fn refuse_and_keep(
+fn refuse_and_keep<'t>(
     cache: &TokenCache,
-    token: &str,
+    token: &'t str,
     keys: &Arc<KeySet>,
     now: i64,
-) -> (CacheKey, crate::auth::AuthError) {
+) -> (CacheKey<'t>, crate::auth::AuthError) {
     let key = CacheKey::new(&RulesId::of(&rules()), token);
     let err = verify(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
     if let Some(until) = refusal_valid_until(token, &rules()) {
-        cache.insert_refusal(key, keys, err.clone(), until, now);
+        cache.insert_refusal(&key, keys, err.clone(), until, now);
     }
     (key, err)
 }
@@ -353,7 +387,8 @@ fn a_flood_of_distinct_forged_tokens_never_evicts_a_valid_token() {
         max_bytes: 1 << 24,
     });
     let keys = Arc::new(key_set());
-    let valid = verify_and_keep(&cache, &rs256(&claims()), &keys, &rules(), NOW);
+    let token_10 = rs256(&claims());
+    let valid = verify_and_keep(&cache, &token_10, &keys, &rules(), NOW);
     for i in 0..40 {
         refuse_and_keep(&cache, &forged(&claims_with("jti", Some(json!(i)))), &keys, NOW);
     }

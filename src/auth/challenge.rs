@@ -70,6 +70,11 @@ fn push_quoted(out: &mut String, value: &str) {
 
 /// The inside of a quoted-string: `"` and `\` escaped, anything but printable ASCII as `?`.
 fn push_quoted_inner(out: &mut String, value: &str) {
+    let plain = |b: u8| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\';
+    if value.bytes().all(plain) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '"' | '\\' => {

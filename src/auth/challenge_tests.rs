@@ -83,7 +83,7 @@ fn quoted_strings_escape_quotes_and_backslashes_and_drop_controls() {
 #[test]
 fn hostile_route_scopes_and_descriptions_still_make_a_valid_header() {
     let mut err = AuthError::new(Reason::Signature, "");
-    err.description = "x\r\nSet-Cookie: a=b".to_owned();
+    err.description = "x\r\nSet-Cookie: a=b".into();
     let value = text(&err, &["s\"\r\n"], ChallengeStyle::Aws);
     assert!(!value.contains('\r') && !value.contains('\n'), "{value}");
     assert!(value.contains(r#"scope="s\"??""#), "{value}");

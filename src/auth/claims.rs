@@ -13,6 +13,7 @@
 //!
 //! Allowed imports: std, serde_json.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -77,8 +78,16 @@ impl fmt::Display for Listed<'_> {
     }
 }
 
-fn fail(reason: Reason, claim: &str, value: Option<&Value>) -> AuthError {
-    AuthError::new(reason, format!("{claim}={}", log_value(&Shown(value).to_string())))
+/// A failed claim check. The detail names the claim, and its value only when it is not a plain
+/// string or number: a flood of wrong-issuer or expired tokens formats nothing per request
+/// (`portcullis explain` shows every value).
+fn fail(reason: Reason, claim: &'static str, value: Option<&Value>) -> AuthError {
+    let detail = match value {
+        None => Cow::Owned(format!("{claim} absent")),
+        Some(Value::String(_) | Value::Number(_)) => Cow::Borrowed(claim),
+        Some(other) => Cow::Owned(format!("{claim}={}", log_value(&other.to_string()))),
+    };
+    AuthError::new(reason, detail)
 }
 
 /// `iss` equals the configured issuer.

@@ -40,6 +40,7 @@
 //! | `UnsafeClaim` | invalid_token | `the token has a claim that cannot be forwarded` |
 //! | `Scope` | insufficient_scope | `expected scopes: [<route scopes>]` |
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The class of an authorization failure; decides status and challenge.
@@ -187,20 +188,21 @@ pub struct AuthError {
     pub kind: ErrorKind,
     /// The precise reason.
     pub reason: Reason,
-    /// The client-facing `error_description` (safe: no raw token bytes).
-    pub description: String,
+    /// The client-facing `error_description` (safe: no raw token bytes). Borrowed from the
+    /// reason's fixed text except for `Algorithm` and `Scope`: a refusal allocates nothing it
+    /// does not have to.
+    pub description: Cow<'static, str>,
     /// Extra context for logs only (escaped, bounded); may be empty.
-    pub detail: String,
+    pub detail: Cow<'static, str>,
 }
 
 impl AuthError {
     /// An error with the reason's fixed description.
-    pub fn new(reason: Reason, detail: impl Into<String>) -> Self {
-        let description = reason.text().to_owned();
+    pub fn new(reason: Reason, detail: impl Into<Cow<'static, str>>) -> Self {
         Self {
             kind: reason.kind(),
             reason,
-            description,
+            description: Cow::Borrowed(reason.text()),
             detail: detail.into(),
         }
     }
@@ -208,21 +210,26 @@ impl AuthError {
     /// `signing method <alg> is invalid`, echoing `alg` only if [`safe_alg`].
     pub fn algorithm(alg: Option<&str>) -> Self {
         let shown = alg.filter(|a| safe_alg(a)).unwrap_or("(invalid)");
-        let detail = alg.map_or_else(|| "alg absent or not a string".to_owned(), log_value);
-        let mut err = Self::new(Reason::Algorithm, format!("alg={detail}"));
-        err.description = format!("signing method {shown} is invalid");
+        let detail = alg.map_or(Cow::Borrowed("alg absent or not a string"), |a| {
+            Cow::Owned(format!("alg={}", log_value(a)))
+        });
+        let mut err = Self::new(Reason::Algorithm, detail);
+        err.description = match registered_alg_text(shown) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(format!("signing method {shown} is invalid")),
+        };
         err
     }
 
     /// `expected scopes: [a b]` for the route's scopes.
-    pub fn scope(route_scopes: &[String], detail: impl Into<String>) -> Self {
+    pub fn scope(route_scopes: &[String], detail: impl Into<Cow<'static, str>>) -> Self {
         let mut err = Self::new(Reason::Scope, detail);
-        err.description = format!("expected scopes: {}", super::render::go_slice(route_scopes));
+        err.description = Cow::Owned(format!("expected scopes: {}", super::render::go_slice(route_scopes)));
         err
     }
 
     /// A claim mapped into a backend header holds control characters (decision D10).
-    pub fn unsafe_claim(detail: impl Into<String>) -> Self {
+    pub fn unsafe_claim(detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Reason::UnsafeClaim, detail)
     }
 
@@ -254,6 +261,29 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
+
+/// The description for a JWS algorithm registered by RFC 7518 (or `none`), without formatting:
+/// a flood of tokens with a refused algorithm builds no string for its answer.
+fn registered_alg_text(alg: &str) -> Option<&'static str> {
+    Some(match alg {
+        "RS256" => "signing method RS256 is invalid",
+        "RS384" => "signing method RS384 is invalid",
+        "RS512" => "signing method RS512 is invalid",
+        "PS256" => "signing method PS256 is invalid",
+        "PS384" => "signing method PS384 is invalid",
+        "PS512" => "signing method PS512 is invalid",
+        "ES256" => "signing method ES256 is invalid",
+        "ES384" => "signing method ES384 is invalid",
+        "ES512" => "signing method ES512 is invalid",
+        "HS256" => "signing method HS256 is invalid",
+        "HS384" => "signing method HS384 is invalid",
+        "HS512" => "signing method HS512 is invalid",
+        "EdDSA" => "signing method EdDSA is invalid",
+        "none" => "signing method none is invalid",
+        "(invalid)" => "signing method (invalid) is invalid",
+        _ => return None,
+    })
+}
 
 /// True if `alg` may be echoed: 1–32 chars of `[A-Za-z0-9_+-]`.
 pub fn safe_alg(alg: &str) -> bool {

@@ -67,6 +67,38 @@ fn a_well_formed_alg_is_echoed_in_the_description() {
 }
 
 #[test]
+fn registered_alg_descriptions_read_exactly_as_the_formatted_ones() {
+    let names = [
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "HS256",
+        "HS384",
+        "HS512",
+        "EdDSA",
+        "none",
+        "(invalid)",
+    ];
+    for name in names {
+        assert_eq!(
+            super::registered_alg_text(name),
+            Some(format!("signing method {name} is invalid").as_str()),
+        );
+    }
+    assert_eq!(super::registered_alg_text("RS257"), None);
+    assert_eq!(
+        AuthError::algorithm(Some("RS257")).description,
+        "signing method RS257 is invalid"
+    );
+}
+
+#[test]
 fn a_hostile_or_missing_alg_is_never_echoed() {
     let long = "A".repeat(33);
     for alg in [

@@ -79,7 +79,7 @@ fn bearer(value: &str) -> Result<&str, AuthError> {
     let Some(rest) = after_bearer(value) else {
         return Ok(value);
     };
-    let malformed = |why: &str| AuthError::new(Reason::MalformedAuthorization, why);
+    let malformed = |why: &'static str| AuthError::new(Reason::MalformedAuthorization, why);
     let token = rest.trim_start_matches(' ');
     if token.is_empty() {
         return Err(malformed("no token after Bearer"));
@@ -132,14 +132,13 @@ fn from_query<'a>(name: &str, headers: &HeaderMap, query: Option<&'a str>) -> Re
 }
 
 /// The raw values of the parameters whose decoded name is `name`.
-fn matching<'q>(query: &'q str, name: &str) -> impl Iterator<Item = &'q str> {
-    let owned = name.to_owned();
+fn matching<'q, 'n>(query: &'q str, name: &'n str) -> impl Iterator<Item = &'q str> + use<'q, 'n> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .filter_map(move |pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key)? == owned.as_str()).then_some(value)
+            (percent_decode(key)? == name).then_some(value)
         })
 }
 

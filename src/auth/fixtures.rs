@@ -108,5 +108,5 @@ pub fn run_with(token: &str, rules: &Rules, scopes: &[&str]) -> Result<Claims, A
 
 /// The description of the error `token` gets with the default rules.
 pub fn refusal(token: &str) -> String {
-    run(token).unwrap_err().description
+    run(token).unwrap_err().description.into_owned()
 }

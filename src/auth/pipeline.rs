@@ -2,16 +2,19 @@
 //! shared by the request hot path ([`NoTrace`]) and
 //! the `explain` command ([`Recorder`](super::trace::Recorder)).
 //!
-//! Order: structure (three segments, base64url, JSON header, signature
-//! present) → alg on the allow-list → typ (if required) → kid present →
-//! key(s) with that kid → iss → aud / client_id → exp → nbf → iat → claims
-//! JSON (strict) → signature → scopes. The first failing step decides the
-//! error. The payload is read only once the header has found a key, so a
-//! token with a disallowed alg or an unknown kid costs no JSON parse of its
-//! payload; the claim checks first run on a quick read of just the members
-//! they need (`claim_scan`), so a wrong iss/aud or an expired token costs no
-//! full parse either; a token that passes them is parsed strictly and checked
-//! again on the whole map, which alone can accept.
+//! Order: structure (three segments, base64url JSON header) → alg on the
+//! allow-list → typ (if required) → kid present → key(s) with that kid →
+//! payload base64url → iss → aud / client_id → exp → nbf → iat → claims JSON
+//! (strict) → signature base64url (non-empty) → signature → scopes. The first
+//! failing step decides the error. The payload is decoded only once the
+//! header has found a key, so a token with a disallowed alg or an unknown kid
+//! costs no decoding or JSON parse of its payload; the claim checks first run
+//! on a quick read of just the members they need (`claim_scan`), so a wrong
+//! iss/aud or an expired token costs no full parse either; a token that
+//! passes them is parsed strictly and checked again on the whole map, which
+//! alone can accept. The signature is decoded last, just before it is
+//! verified. A token malformed in two places is named by the first of them in
+//! this order (docs/compat.md).
 //!
 //! Every check before the signature is cheap (no crypto), so malformed
 //! tokens, disallowed algorithms, unknown kids and bad iss/aud/exp/nbf/iat
@@ -75,9 +78,10 @@ pub fn verify<T: Trace>(
     check_typ(&structure.header, rules, trace)?;
     let kid = check_kid(&structure.header, trace)?;
     let candidates = find_keys(keys, kid, alg, trace)?;
+    let payload = decoded("payload", structure.payload(), trace)?;
     // A wrong iss/aud or a stale token is refused on a read of just those members; whatever
     // passes is parsed strictly and checked again on the whole map.
-    if let Some(members) = claim_scan::checked_members(&structure.payload)
+    if let Some(members) = claim_scan::checked_members(&payload)
         && let Err(refusal) = check_claims(&members, rules, now_unix_secs, &mut NoTrace)
     {
         if trace.records() {
@@ -86,9 +90,10 @@ pub fn verify<T: Trace>(
         }
         return Err(refusal);
     }
-    let map = parse_claims(&structure, trace)?;
+    let map = parse_claims(&payload, trace)?;
     check_claims(&map, rules, now_unix_secs, trace)?;
-    check_signature(&structure, kid, alg, &candidates, trace)?;
+    let signature = decoded("signature", structure.signature(), trace)?;
+    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace)?;
     let scopes = claims::token_scopes(&map).unwrap_or_default();
     Ok(Claims::new(map, scopes))
 }
@@ -112,15 +117,27 @@ fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Structure<'t>, A
     let parsed = token::parse_structure(token);
     let actual = parsed
         .as_ref()
-        .map_or_else(|e| e.description.as_str(), |_| "compact JWS");
+        .map_or_else(|e| e.description.as_ref(), |_| "compact JWS");
     trace.check("parse", &actual, &"compact JWS", parsed.is_ok());
     parsed
 }
 
-fn parse_claims<T: Trace>(structure: &Structure<'_>, trace: &mut T) -> Result<Map<String, Value>, AuthError> {
-    let parsed = structure.claims();
+/// A segment decoded when the pipeline first needs it; a failure is recorded as that step's.
+fn decoded<T: Trace>(
+    step: &'static str,
+    bytes: Result<Vec<u8>, AuthError>,
+    trace: &mut T,
+) -> Result<Vec<u8>, AuthError> {
+    if let Err(e) = &bytes {
+        trace.check(step, &e.description.as_ref(), &"strict base64url", false);
+    }
+    bytes
+}
+
+fn parse_claims<T: Trace>(payload: &[u8], trace: &mut T) -> Result<Map<String, Value>, AuthError> {
+    let parsed = token::claims_of(payload);
     if let Err(e) = &parsed {
-        trace.check("claims", &e.description.as_str(), &"a JSON object", false);
+        trace.check("claims", &e.description.as_ref(), &"a JSON object", false);
     }
     parsed
 }
@@ -194,13 +211,14 @@ fn find_keys<'k, T: Trace>(keys: &'k KeySet, kid: &str, alg: Alg, trace: &mut T)
 }
 
 fn check_signature<T: Trace>(
-    token: &Structure<'_>,
+    signing_input: &str,
+    signature: &[u8],
     kid: &str,
     alg: Alg,
     candidates: &Candidates<'_>,
     trace: &mut T,
 ) -> Result<(), AuthError> {
-    let verdict = candidates.verify(token.signing_input.as_bytes(), &token.signature);
+    let verdict = candidates.verify(signing_input.as_bytes(), signature);
     trace.check(
         "signature",
         &VerdictText(verdict),

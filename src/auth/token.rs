@@ -9,7 +9,12 @@
 //! understand no JWS extension. `jku`, `x5u`, `jwk` and `x5c` are not even
 //! read: keys come only from the configured JWKS.
 //!
-//! Allowed imports: std, base64, serde_json.
+//! [`parse_structure`] checks the segments and the header only; the payload
+//! and the signature are decoded when asked for ([`Structure::payload`],
+//! [`Structure::signature`]), so a token refused for its header costs no
+//! decoding of the rest. [`parse`] does everything, in that order.
+//!
+//! Allowed imports: std, base64, memchr, serde_json.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,46 +47,66 @@ pub struct Token<'a> {
     pub signature: Vec<u8>,
 }
 
-/// A compact JWS whose structure is sound (three segments, strict base64url, a strict JSON
-/// header, a non-empty signature) but whose claims are not parsed yet: the pipeline judges the
-/// header (algorithm, kid, key) before it spends a JSON parse on the claims.
+/// A compact JWS whose outer structure is sound (three segments, a strict base64url JSON header
+/// without `crit` or `b64`) but whose payload and signature are not decoded yet: the pipeline
+/// judges the header (algorithm, kid, key) before it spends anything on the rest, and decodes
+/// the signature only when it is about to verify it.
 #[derive(Clone, Debug)]
 pub struct Structure<'a> {
     /// The header members we use.
     pub header: Header,
-    /// The decoded payload bytes.
-    pub payload: Vec<u8>,
     /// The signing input: the `header.payload` bytes of the token.
     pub signing_input: &'a str,
-    /// The decoded signature (never empty).
-    pub signature: Vec<u8>,
+    payload: &'a str,
+    signature: &'a str,
 }
 
 impl<'a> Structure<'a> {
-    /// The claims: the payload as a strict JSON object.
+    /// The decoded payload bytes.
     ///
     /// # Errors
-    /// `invalid_token` when the payload is not a strict JSON object.
-    pub fn claims(&self) -> Result<Map<String, Value>, AuthError> {
-        parse_object(&self.payload).map_err(|e| AuthError::new(Reason::ClaimsJson, log_value(&e)))
+    /// `invalid_token` when the payload segment is not strict base64url.
+    pub fn payload(&self) -> Result<Vec<u8>, AuthError> {
+        decode(self.payload, Reason::PayloadBase64)
     }
 
-    /// The whole token, claims parsed.
+    /// The decoded signature (never empty).
     ///
     /// # Errors
-    /// As [`Structure::claims`].
+    /// `invalid_token` when the signature segment is not strict base64url, or is empty.
+    pub fn signature(&self) -> Result<Vec<u8>, AuthError> {
+        let signature = decode(self.signature, Reason::SignatureBase64)?;
+        if signature.is_empty() {
+            return Err(AuthError::new(Reason::Signature, "empty signature"));
+        }
+        Ok(signature)
+    }
+
+    /// The whole token: payload, claims (a strict JSON object) and signature, in that order.
+    ///
+    /// # Errors
+    /// The first of [`Structure::payload`], the claims JSON and [`Structure::signature`] to fail.
     pub fn into_token(self) -> Result<Token<'a>, AuthError> {
-        let claims = self.claims()?;
+        let claims = claims_of(&self.payload()?)?;
+        let signature = self.signature()?;
         Ok(Token {
             header: self.header,
             claims,
             signing_input: self.signing_input,
-            signature: self.signature,
+            signature,
         })
     }
 }
 
-/// Parses a compact JWS.
+/// The claims: `payload` as a strict JSON object.
+///
+/// # Errors
+/// `invalid_token` when the payload is not a strict JSON object.
+pub fn claims_of(payload: &[u8]) -> Result<Map<String, Value>, AuthError> {
+    parse_object(payload).map_err(|e| AuthError::new(Reason::ClaimsJson, log_value(&e)))
+}
+
+/// Parses a compact JWS: structure, payload, claims, signature.
 ///
 /// # Errors
 /// An `invalid_token` [`AuthError`] naming the first malformed part.
@@ -89,35 +114,45 @@ pub fn parse(token: &str) -> Result<Token<'_>, AuthError> {
     parse_structure(token)?.into_token()
 }
 
-/// Checks a compact JWS's structure, leaving the claims undecoded as JSON.
+/// Checks a compact JWS's outer structure and decodes its header, leaving payload and
+/// signature undecoded.
 ///
 /// # Errors
-/// An `invalid_token` [`AuthError`] naming the first malformed part; a payload that is valid
-/// base64url but not a JSON object is reported only by [`Structure::claims`].
+/// An `invalid_token` [`AuthError`] for the wrong number of segments or a malformed header;
+/// a malformed payload or signature is reported only by [`Structure::payload`] and
+/// [`Structure::signature`].
 pub fn parse_structure(token: &str) -> Result<Structure<'_>, AuthError> {
     let (head, body, sig) = split(token)?;
     let header = decode_header(head)?;
-    let payload = decode(body, Reason::PayloadBase64)?;
-    let signature = decode(sig, Reason::SignatureBase64)?;
-    if signature.is_empty() {
-        return Err(AuthError::new(Reason::Signature, "empty signature"));
-    }
     let signing_input = token.get(..head.len() + 1 + body.len()).unwrap_or_default();
     Ok(Structure {
         header,
-        payload,
         signing_input,
-        signature,
+        payload: body,
+        signature: sig,
     })
 }
 
-fn split(token: &str) -> Result<(&str, &str, &str), AuthError> {
-    let dots = token.bytes().filter(|b| *b == b'.').count();
-    let mut parts = token.splitn(3, '.');
-    match (dots, parts.next(), parts.next(), parts.next()) {
-        (2, Some(h), Some(p), Some(s)) => Ok((h, p, s)),
-        _ => Err(AuthError::new(Reason::Segments, format!("{} segments", dots + 1))),
+/// The three segments of a compact JWS, or `None` unless the token has exactly two dots.
+/// The dots are found with SIMD (`memchr`), not byte by byte: this runs on every request.
+pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
+    let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+    let (first, second) = (dots.next()?, dots.next()?);
+    if dots.next().is_some() {
+        return None;
     }
+    Some((
+        token.get(..first)?,
+        token.get(first + 1..second)?,
+        token.get(second + 1..)?,
+    ))
+}
+
+fn split(token: &str) -> Result<(&str, &str, &str), AuthError> {
+    segments(token).ok_or_else(|| {
+        let dots = token.bytes().filter(|b| *b == b'.').count();
+        AuthError::new(Reason::Segments, format!("{} segments", dots + 1))
+    })
 }
 
 fn decode(segment: &str, reason: Reason) -> Result<Vec<u8>, AuthError> {

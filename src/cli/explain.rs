@@ -117,7 +117,7 @@ fn explain_auth(api: &Api, route: &Route, req: &Request, target: &str) -> Result
     let style = snapshot::challenge_style(api.challenge_style);
     let refuse = |error| GatewayError::Auth {
         error,
-        scopes: scopes.clone(),
+        scopes: scopes.as_slice().into(),
         style,
     };
     let (headers, query) = simulated_request(authorizer, req.token.as_deref(), target);

@@ -48,7 +48,7 @@ pub async fn authorize<B>(
     let key = auth
         .cache
         .as_ref()
-        .filter(|_| three_segments(&token))
+        .filter(|_| auth::token::segments(&token).is_some())
         .map(|_| CacheKey::new(&auth.rules_id, &token));
     let claims = match (&auth.cache, &key) {
         (Some(cache), Some(key)) => match cache.recall(key, &keys, now) {
@@ -99,7 +99,7 @@ async fn verify(
     token: &str,
     keys: Arc<KeySet>,
     now: i64,
-    key: Option<&CacheKey>,
+    key: Option<&CacheKey<'_>>,
 ) -> Result<Arc<Claims>, auth::AuthError> {
     let (result, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
         Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
@@ -115,7 +115,7 @@ async fn verify(
         Ok(claims) => {
             let claims = Arc::new(claims);
             if let Some(until) = auth::cache::valid_until(&claims, &auth.rules) {
-                cache.insert(*key, &keys, claims.clone(), until, token.len(), now);
+                cache.insert(key, &keys, claims.clone(), until, token.len(), now);
             }
             Ok(claims)
         }
@@ -123,18 +123,9 @@ async fn verify(
             if error.reason == auth::Reason::Signature
                 && let Some(until) = auth::cache::refusal_valid_until(token, &auth.rules)
             {
-                cache.insert_refusal(*key, &keys, error.clone(), until, now);
+                cache.insert_refusal(key, &keys, error.clone(), until, now);
             }
             Err(error)
         }
     }
-}
-
-/// Exactly two dots (found with `memchr`, not byte by byte).
-fn three_segments(token: &str) -> bool {
-    let mut parts = token.split('.');
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some(_), Some(_), Some(_), None)
-    )
 }

@@ -23,7 +23,7 @@ pub enum GatewayError {
         /// What failed.
         error: AuthError,
         /// The route's scopes, echoed in the challenge.
-        scopes: Vec<String>,
+        scopes: std::sync::Arc<[String]>,
         /// Challenge syntax of the API.
         style: ChallengeStyle,
     },

@@ -126,6 +126,9 @@ pub async fn handle(
         Ok(Answer::Preflight(response)) => (response, true),
         Ok(Answer::Backend(response)) => (response, false),
         Err(err) => {
+            if let GatewayError::Auth { error, .. } = &err {
+                tracing::debug!(reason = ?error.reason, detail = %error.detail, "request refused: {error}");
+            }
             log.record_error(&err);
             (err.into_response().map(ResponseBody::full), false)
         }

@@ -107,7 +107,7 @@ pub struct CompiledAuth {
     /// The verified-token cache, unless it is off.
     pub cache: Option<Arc<TokenCache>>,
     /// `authorizationScopes`.
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[String]>,
     /// The issuer's keys.
     pub keys: Arc<JwksCache>,
     /// Challenge syntax.
@@ -312,7 +312,7 @@ fn compile_auth(
         rules_id: RulesId::of(&rules),
         rules: Arc::new(rules),
         cache: shared.token_cache.cloned(),
-        scopes: scopes.to_vec(),
+        scopes: scopes.into(),
         keys: shared.keys.cache_for(issuer_settings(&authorizer.jwt)),
         style: challenge_style(style),
     })

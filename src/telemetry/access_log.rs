@@ -66,9 +66,12 @@ impl CacheUse {
 impl AccessLog {
     /// Records a gateway error.
     pub fn record_error(&mut self, err: &GatewayError) {
-        self.authorizer_error = err.authorizer_error();
-        self.error_message = Some(err.log_text());
         self.error_source = Some(err.source());
+        // The texts exist only for the log line: with the log off, a refusal builds no string.
+        if ENABLED.load(Ordering::Relaxed) {
+            self.authorizer_error = err.authorizer_error();
+            self.error_message = Some(err.log_text());
+        }
     }
 
     /// The final line, to be emitted when the body is done.
