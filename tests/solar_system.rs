@@ -128,6 +128,41 @@ async fn one_worker_serves_the_whole_story_and_logs_every_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_data_plane_worker_is_a_thread_of_its_own_and_all_of_them_serve() {
+    let issuer = support::TestIssuer::start().await;
+    let backend = support::Backend::start().await;
+    let config = support::solar_config(&issuer.url, &backend.url);
+    let workers = |g: &support::Gateway| {
+        g.thread_names()
+            .iter()
+            .filter(|n| n.starts_with("portcullis-w"))
+            .count()
+    };
+
+    let one = support::Gateway::start_with_workers(&config, &[], 1);
+    assert_eq!(workers(&one), 0, "one worker is the main thread");
+    drop(one);
+
+    let gateway = support::Gateway::start_with_workers(&config, &[], 3);
+    // The listener is announced before the worker threads start.
+    support::eventually("three worker threads", || {
+        let count = workers(&gateway);
+        async move { count == 3 }
+    })
+    .await;
+    let silver = issuer.token("openid http://myapp.com/scp/silver");
+    // 48 requests at once: whichever worker accepts a connection, every request is answered.
+    let url = format!("{}/planets", gateway.url);
+    let answers = futures_util::future::join_all((0..48).map(|_| {
+        let (url, token) = (url.clone(), silver.clone());
+        async move { get(&url, Some(&token)).await.status }
+    }))
+    .await;
+    assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
+    assert_eq!(backend.count(), 48);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stage_access_log_format_shapes_its_lines() {
     let issuer = support::TestIssuer::start().await;
     let backend = support::Backend::start().await;

@@ -37,8 +37,10 @@ pub struct ServeArgs {
     /// Listen here instead of the file's `admin.listen`.
     #[arg(long)]
     pub admin_listen: Option<std::net::SocketAddr>,
-    /// Worker threads (default: the file's `workers`, else one per core); `bench/compare` runs
-    /// the gateway with `--workers 1` so that it is compared one worker to one worker.
+    /// Data-plane workers (default: the file's `workers`, else one per core). One serves the
+    /// gateway on the main thread; more serve it on threads of their own, one current-thread
+    /// runtime each. `bench/compare` runs the gateway with `--workers 1` so that it is compared
+    /// one worker to one worker.
     #[arg(long, value_parser = parse_workers)]
     pub workers: Option<usize>,
     /// Do not write access-log lines to stdout.
@@ -229,8 +231,13 @@ pub fn main() -> ExitCode {
 
 fn serve(args: ServeArgs) -> ExitCode {
     crate::telemetry::set_access_log(!args.no_access_log);
-    let workers = args.workers.or_else(|| configured_workers(&args.config));
-    let runtime = match build_runtime(workers) {
+    let workers = args
+        .workers
+        .or_else(|| configured_workers(&args.config))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    // The main thread serves the gateway itself with one worker; with more, it keeps only the
+    // control plane (issuer, admin API, reloads, key fetches) and the workers have their own.
+    let runtime = match build_runtime(Some(1)) {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -239,6 +246,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         listen: args.listen,
         issuer_listen: args.issuer_listen,
         admin_listen: args.admin_listen,
+        workers,
     };
     let result = runtime.block_on(crate::runtime::serve(options));
     crate::telemetry::flush_access_log();

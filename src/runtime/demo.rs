@@ -140,6 +140,7 @@ pub async fn run(o: DemoOptions) -> Result<(), String> {
         None,
         Some(admin_state),
         shutdown.clone(),
+        1,
     )?);
     services.spawn(webapp::serve(app_config, listeners.app, stopped(shutdown.clone())));
     print_banner(&o, &issuer_url, &o.data_dir);

@@ -19,13 +19,17 @@ use crate::model::{Gateway, TokenCacheSettings};
 
 /// Compiles `gateway` (plus the admin API's deployed APIs) and returns the future that serves
 /// it on `listener`. With `reload_from`, edits of that file (and SIGHUP) swap in new snapshots;
-/// with `admin`, so do admin-API writes.
+/// with `admin`, so do admin-API writes. With `workers` above 1, requests are served on that
+/// many threads of their own, each with its own current-thread runtime
+/// ([`server::run_on_workers`]); the reloads, the admin watch and every background task stay
+/// on the calling runtime.
 pub fn start(
     gateway: &Gateway,
     listener: Listener,
     reload_from: Option<PathBuf>,
     admin: Option<Arc<Admin>>,
     shutdown: Shutdown,
+    workers: usize,
 ) -> Result<impl Future<Output = Result<(), String>> + Send + 'static, String> {
     let client = crate::client::build();
     let fetcher = Arc::new(HttpFetcher::new(client.clone()));
@@ -40,7 +44,10 @@ pub fn start(
     eprintln!("portcullis: gateway listening on {scheme}://{}", listener.local_addr());
     Ok(async move {
         let handler = move |conn, req| crate::proxy::handle(plane.clone(), conn, req);
-        let result = server::run(listener, handler, stopped(shutdown)).await;
+        let result = match workers {
+            0 | 1 => server::run(listener, handler, stopped(shutdown)).await,
+            n => server::run_on_workers(n, listener, handler, shutdown).await,
+        };
         for task in [reloader, watcher].into_iter().flatten() {
             task.abort();
         }

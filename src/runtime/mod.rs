@@ -38,6 +38,9 @@ pub struct ServeOptions {
     pub issuer_listen: Option<std::net::SocketAddr>,
     /// Override of the admin API's `listen` address.
     pub admin_listen: Option<std::net::SocketAddr>,
+    /// Data-plane workers: 1 serves the gateway on the calling runtime; more serve it on that
+    /// many threads of their own (see `server::run_on_workers`).
+    pub workers: usize,
 }
 
 /// A signal every service watches; `true` means stop.
@@ -93,6 +96,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), String> {
             Some(options.config.clone()),
             admin,
             shutdown.clone(),
+            options.workers,
         )?);
     }
     run_until_signal(services, stop, signal).await

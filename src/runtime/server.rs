@@ -175,6 +175,61 @@ where
     Ok(())
 }
 
+/// [`run`] on `workers` threads of their own, each a current-thread runtime accepting from the
+/// same listening socket: a connection stays on the thread that accepted it, with its
+/// backend connections (the backend pool is per thread, `upstream::pool`), so no request
+/// pays for the work-stealing scheduler's queues, atomics and cross-thread wake-ups. Whichever
+/// thread is idle accepts next. Returns when every thread has drained after `shutdown`.
+pub async fn run_on_workers<F, Fut, B>(
+    workers: usize,
+    listener: Listener,
+    handler: F,
+    shutdown: super::Shutdown,
+) -> Result<(), String>
+where
+    F: Fn(Connection, Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<B>, Infallible>> + Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let Listener { tcp, tls } = listener;
+    let shared = tcp.into_std().map_err(|e| format!("cannot share the listener: {e}"))?;
+    let mut finished = Vec::with_capacity(workers);
+    for index in 0..workers {
+        let tcp = shared
+            .try_clone()
+            .map_err(|e| format!("cannot share the listener: {e}"))?;
+        let (tls, handler, shutdown) = (tls.clone(), handler.clone(), shutdown.clone());
+        let (done, finish) = tokio::sync::oneshot::channel();
+        let worker = move || {
+            let served = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start worker {index}: {e}"))
+                .and_then(|runtime| {
+                    runtime.block_on(async move {
+                        let tcp = TcpListener::from_std(tcp).map_err(|e| format!("worker {index}: {e}"))?;
+                        run(Listener { tcp, tls }, handler, super::stopped(shutdown)).await
+                    })
+                });
+            let _ = done.send(served);
+        };
+        std::thread::Builder::new()
+            .name(format!("portcullis-w{index}"))
+            .spawn(worker)
+            .map_err(|e| format!("cannot start worker {index}: {e}"))?;
+        finished.push(finish);
+    }
+    drop(shared);
+    let mut result = Ok(());
+    for finish in finished {
+        let served = finish.await.unwrap_or_else(|_| Err("a worker thread died".to_owned()));
+        result = result.and(served);
+    }
+    result
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -1,4 +1,9 @@
-//! Idle backend connections, kept per authority for reuse.
+//! Idle backend connections, kept per thread and authority for reuse.
+//!
+//! Per thread because a connection is registered with the reactor of the runtime that opened
+//! it: with one current-thread runtime per data-plane worker (`runtime::server`), a connection
+//! handed to another worker would be driven by a reactor that only runs when its own thread is
+//! idle. Each worker thus reuses only what it opened.
 //!
 //! Invariants: a connection enters the pool only between two complete exchanges (its read
 //! buffer empty); the most recently used connection is handed out first (it is the likeliest
@@ -11,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
@@ -72,8 +78,11 @@ pub struct Pool {
     inner: Mutex<Inner>,
 }
 
+/// One thread's idle connections, by authority, each with the instant it went idle.
+type Idle = HashMap<Arc<str>, Vec<(Conn, Instant)>>;
+
 struct Inner {
-    idle: HashMap<Arc<str>, Vec<(Conn, Instant)>>,
+    idle: HashMap<ThreadId, Idle>,
     last_sweep: Instant,
 }
 
@@ -96,8 +105,9 @@ impl Pool {
 
     /// A live idle connection to `key`, if any.
     pub fn checkout(&self, key: &str, now: Instant) -> Option<Conn> {
+        let thread = std::thread::current().id();
         let mut inner = self.lock();
-        let list = inner.idle.get_mut(key)?;
+        let list = inner.idle.get_mut(&thread)?.get_mut(key)?;
         while let Some((mut conn, since)) = list.pop() {
             if now.saturating_duration_since(since) < self.limits.idle_timeout && conn.is_quiet() {
                 conn.reused = true;
@@ -112,16 +122,25 @@ impl Pool {
         if self.limits.max_idle_per_authority == 0 {
             return;
         }
+        let thread = std::thread::current().id();
         let mut inner = self.lock();
         if now.saturating_duration_since(inner.last_sweep) >= SWEEP_EVERY {
             inner.last_sweep = now;
             let timeout = self.limits.idle_timeout;
-            inner.idle.retain(|_, list| {
-                list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
-                !list.is_empty()
+            inner.idle.retain(|_, per_key| {
+                per_key.retain(|_, list| {
+                    list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
+                    !list.is_empty()
+                });
+                !per_key.is_empty()
             });
         }
-        let list = inner.idle.entry(conn.key.clone()).or_default();
+        let list = inner
+            .idle
+            .entry(thread)
+            .or_default()
+            .entry(conn.key.clone())
+            .or_default();
         if list.len() >= self.limits.max_idle_per_authority {
             list.remove(0);
         }
@@ -130,6 +149,27 @@ impl Pool {
 
     /// Idle connections, over all authorities.
     pub fn idle_count(&self) -> usize {
-        self.lock().idle.values().map(Vec::len).sum()
+        self.lock().idle.values().flat_map(HashMap::values).map(Vec::len).sum()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_connection_is_handed_out_only_on_the_thread_that_returned_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let _backend_side = listener.accept().await.unwrap();
+        let pool = Arc::new(Pool::new(PoolLimits::default()));
+        let now = Instant::now();
+        pool.put(Conn::new(stream, Arc::from("127.0.0.1:1")), now);
+        let other = pool.clone();
+        let elsewhere = std::thread::spawn(move || other.checkout("127.0.0.1:1", now).is_some());
+        assert!(!elsewhere.join().unwrap(), "another worker opens its own connection");
+        assert_eq!(pool.idle_count(), 1);
+        assert!(pool.checkout("127.0.0.1:1", now).is_some(), "its own thread reuses it");
     }
 }
