@@ -164,15 +164,16 @@ async fn connection_named_headers_are_stripped_before_gateway_headers_are_added(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_connections_are_pooled_and_kept_alive() {
+    // Two data-plane workers (support::Gateway), each with its own pool: each request comes on
+    // a new client connection, accepted by either worker, and reuses that worker's connection.
     let s = support::Solar::start().await;
-    for _ in 0..5 {
+    for _ in 0..12 {
         assert_eq!(get(&s.url("/x"), None).await.status, 200);
     }
     let peers: std::collections::HashSet<_> = s.backend.requests().iter().map(|r| r.peer).collect();
-    assert_eq!(
-        peers.len(),
-        1,
-        "five sequential requests share one backend connection: {peers:?}"
+    assert!(
+        (1..=2).contains(&peers.len()),
+        "twelve sequential requests share at most one backend connection per worker: {peers:?}"
     );
 }
 
