@@ -33,10 +33,68 @@ fn rejects_duplicate_members_even_when_validly_signed() {
             .reason,
         Reason::HeaderJson
     );
-    let claims = br#"{"iss":"https://idp.test","aud":"api://orders","exp":1,"exp":4102444800}"#;
+    // The first exp passes, so the quick read goes on, meets the second and gives up: the strict
+    // parse refuses the duplicate.
+    let claims = br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"exp":1}"#;
     assert_eq!(
         refusal(&rs256_raw(HEADER, claims)),
         "token is malformed: could not JSON decode claims"
+    );
+}
+
+#[test]
+fn a_claim_refusal_certain_from_the_first_members_read_stops_the_read_there() {
+    // The claim checks come before the strict parse, and the quick read stops once a refusal
+    // is certain: what follows (a duplicate, broken JSON) is never read.
+    for (claims, reason) in [
+        (
+            &br#"{"iss":"https://evil.test","iss":"https://idp.test"}"#[..],
+            Reason::Issuer,
+        ),
+        (
+            br#"{"iss":"https://idp.test","aud":"other","exp":4102444800,"#,
+            Reason::Audience,
+        ),
+        (
+            br#"{"iss":"https://idp.test","aud":"api://orders","exp":1,"exp":4102444800}"#,
+            Reason::Expired,
+        ),
+    ] {
+        assert_eq!(
+            run(&rs256_raw(HEADER, claims)).unwrap_err().reason,
+            reason,
+            "{}",
+            String::from_utf8_lossy(claims)
+        );
+    }
+}
+
+#[test]
+fn the_quick_read_never_decides_before_the_members_that_could_change_the_answer() {
+    let future = NOW + 3600;
+    // An iat in the future read before an nbf in the future: nbf is checked first, so the
+    // answer waits for it.
+    let claims = json!({"iss": ISS, "aud": AUD, "exp": NOW + 7200, "iat": future, "nbf": future});
+    let text = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":{},"iat":{future},"nbf":{future}}}"#,
+        NOW + 7200
+    );
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), claims);
+    assert_eq!(
+        run(&rs256_raw(HEADER, text.as_bytes())).unwrap_err().reason,
+        Reason::NotYetValid
+    );
+    // A client_id that names no audience, read before an aud that does: aud decides.
+    let text = format!(
+        r#"{{"iss":"{ISS}","client_id":"other","aud":"{AUD}","exp":{}}}"#,
+        NOW + 60
+    );
+    assert!(run(&rs256_raw(HEADER, text.as_bytes())).is_ok());
+    // An iss read late still decides first.
+    let text = r#"{"aud":"other","exp":1,"iss":"https://evil.test"}"#;
+    assert_eq!(
+        run(&rs256_raw(HEADER, text.as_bytes())).unwrap_err().reason,
+        Reason::Issuer
     );
 }
 

@@ -7,6 +7,11 @@
 //! payload it cannot read (not JSON, a checked member twice) yields `None`, and the strict parse
 //! then says why. Member names are compared after escape decoding, as the strict parser does.
 //!
+//! [`read_until`] also stops reading as soon as the caller's judgement of the members read so
+//! far is final (say, a wrong `iss`): the rest of the payload is then never scanned. What is
+//! final is the caller's to say; the claim checks come before the strict parse in the
+//! pipeline's order, so a payload refused this way may be malformed further on.
+//!
 //! Allowed imports: std, serde, serde_json.
 
 use std::fmt;
@@ -19,20 +24,45 @@ const CHECKED: [&str; 6] = ["iss", "aud", "client_id", "exp", "nbf", "iat"];
 
 /// The checked members of `payload`, or `None` when it cannot be read quickly.
 pub fn checked_members(payload: &[u8]) -> Option<Map<String, Value>> {
-    serde_json::from_slice::<Subset>(payload).ok().map(|s| s.0)
-}
-
-struct Subset(Map<String, Value>);
-
-impl<'de> Deserialize<'de> for Subset {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(SubsetVisitor).map(Subset)
+    match read_until(payload, |_| None::<()>) {
+        Read::Members(map) => Some(map),
+        Read::Settled(()) | Read::Unreadable => None,
     }
 }
 
-struct SubsetVisitor;
+/// What [`read_until`] found.
+#[derive(Debug)]
+pub enum Read<E> {
+    /// Every checked member (the whole payload read).
+    Members(Map<String, Value>),
+    /// The judgement that was final before the end of the payload.
+    Settled(E),
+    /// Not readable quickly: the strict parse will say why.
+    Unreadable,
+}
 
-impl<'de> Visitor<'de> for SubsetVisitor {
+/// Reads the checked members of `payload`, asking `settled` after each one whether the members
+/// read so far already decide; its first `Some` stops the read.
+pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Map<String, Value>) -> Option<E>) -> Read<E> {
+    let mut visitor = SubsetVisitor { settled, verdict: None };
+    let mut deserializer = serde_json::Deserializer::from_slice(payload);
+    let read = deserializer.deserialize_map(&mut visitor);
+    match (read, visitor.verdict) {
+        (_, Some(verdict)) => Read::Settled(verdict),
+        (Ok(map), None) if deserializer.end().is_ok() => Read::Members(map),
+        _ => Read::Unreadable,
+    }
+}
+
+struct SubsetVisitor<F, E> {
+    settled: F,
+    verdict: Option<E>,
+}
+
+impl<'de, F, E> Visitor<'de> for &mut SubsetVisitor<F, E>
+where
+    F: FnMut(&Map<String, Value>) -> Option<E>,
+{
     type Value = Map<String, Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -48,6 +78,10 @@ impl<'de> Visitor<'de> for SubsetVisitor {
                         return Err(de::Error::custom("duplicate member name"));
                     }
                     map.insert(name.to_owned(), access.next_value::<Value>()?);
+                    if let Some(verdict) = (self.settled)(&map) {
+                        self.verdict = Some(verdict);
+                        return Err(de::Error::custom("settled"));
+                    }
                 }
                 None => {
                     access.next_value::<IgnoredAny>()?;
@@ -94,6 +128,19 @@ mod tests {
             Value::Object(got),
             serde_json::json!({"iss": "i", "aud": ["a", "b"], "exp": 1.5, "nbf": null})
         );
+    }
+
+    #[test]
+    fn the_read_stops_at_the_first_settled_judgement_and_never_sees_the_rest() {
+        let mut asked = Vec::new();
+        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m| {
+            asked.push(m.len());
+            m.contains_key("aud").then_some("settled")
+        });
+        assert!(matches!(read, Read::Settled("settled")), "{read:?}");
+        assert_eq!(asked, [1, 2], "asked after each checked member only");
+        let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_| None::<()>);
+        assert!(matches!(unsettled, Read::Unreadable), "trailing bytes still count");
     }
 
     #[test]

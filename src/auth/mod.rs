@@ -8,19 +8,22 @@
 //! [`Recorder`].
 //!
 //! Invariants: pure — no network, no clock reads (`now` is passed in), no
-//! global state; nothing here panics on any input; keys come only from the
-//! configured JWKS and are parsed once, when it is loaded.
+//! global state but one memo of a pure function (recently decoded token
+//! headers, per thread, in `token`); nothing here panics on any input; keys
+//! come only from the configured JWKS and are parsed once, when it is loaded.
 //!
-//! Allowed imports: std, aws-lc-rs, base64, serde, serde_json, http; nothing
-//! else from the crate.
+//! Allowed imports: std, aws-lc-rs, base64, memchr, serde, serde_json, http;
+//! nothing else from the crate.
 //!
 //! Files: `extract` (token location), `token` (compact JWS parsing),
+//! `b64url` (strict base64url decoding),
 //! `strict_json` (duplicate-free JSON), `keys` (JWKS), `rules` (config and
 //! algorithms), `pipeline` (the ordered checks), `claims` (claim checks and
 //! [`Claims`]), `render` (claim rendering), `error` (errors and their texts),
 //! `challenge` (`WWW-Authenticate`), `trace` (step observation), `cache` (the
 //! verified-token cache: state owned by the caller, time passed in).
 
+pub mod b64url;
 pub mod cache;
 pub mod challenge;
 pub mod claim_scan;

@@ -79,12 +79,23 @@ pub fn verify<T: Trace>(
     let kid = check_kid(&structure.header, trace)?;
     let candidates = find_keys(keys, kid, alg, trace)?;
     let payload = decoded("payload", structure.payload(), trace)?;
-    // A wrong iss/aud or a stale token is refused on a read of just those members; whatever
-    // passes is parsed strictly and checked again on the whole map.
-    if let Some(members) = claim_scan::checked_members(&payload)
-        && let Err(refusal) = check_claims(&members, rules, now_unix_secs, &mut NoTrace)
-    {
-        if trace.records() {
+    // A wrong iss/aud or a stale token is refused on a read of just those members, stopped as
+    // soon as the refusal is certain; whatever passes is parsed strictly and checked again on
+    // the whole map.
+    let records = trace.records();
+    let quick = claim_scan::read_until(&payload, |members| {
+        settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
+    });
+    let (refusal, members) = match quick {
+        claim_scan::Read::Settled((refusal, members)) => (Some(refusal), members),
+        claim_scan::Read::Members(members) => match check_claims(&members, rules, now_unix_secs, &mut NoTrace) {
+            Err(refusal) => (Some(refusal), Some(members)),
+            Ok(()) => (None, None),
+        },
+        claim_scan::Read::Unreadable => (None, None),
+    };
+    if let Some(refusal) = refusal {
+        if let Some(members) = members.filter(|_| records) {
             // The same checks again, observed: they fail the same way.
             check_claims(&members, rules, now_unix_secs, trace)?;
         }
@@ -96,6 +107,34 @@ pub fn verify<T: Trace>(
     check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace)?;
     let scopes = claims::token_scopes(&map).unwrap_or_default();
     Ok(Claims::new(map, scopes))
+}
+
+/// The refusal the members read so far make certain, whatever the rest of the payload holds:
+/// each check in order is judged only once every member that could change its verdict or an
+/// earlier one's has been read (`aud` decides alone once read; `client_id` only counts when
+/// no `aud` comes, which only the end of the payload tells; an `iat` refusal waits for `nbf`).
+fn settled_refusal(members: &Map<String, Value>, rules: &Rules, now: i64) -> Option<AuthError> {
+    if !members.contains_key("iss") {
+        return None;
+    }
+    if let Err(refusal) = claims::check_issuer(members, rules, &mut NoTrace) {
+        return Some(refusal);
+    }
+    if !members.contains_key("aud") {
+        return None;
+    }
+    if let Err(refusal) = claims::check_audience(members, rules, &mut NoTrace) {
+        return Some(refusal);
+    }
+    if !members.contains_key("exp") {
+        return None;
+    }
+    let refusal = claims::check_times(members, rules, now, &mut NoTrace).err()?;
+    let certain = match refusal.reason {
+        Reason::InvalidIssuedAt | Reason::IssuedInFuture => members.contains_key("nbf"),
+        _ => true,
+    };
+    certain.then_some(refusal)
 }
 
 /// iss, then aud / client_id, then exp, nbf and iat.
@@ -231,12 +270,17 @@ fn check_signature<T: Trace>(
     }
 }
 
+/// The refusal for a verdict. Only a rejected signature (which has paid for its verification
+/// anyway) formats the kid into its detail; a flood of unknown kids builds no string.
 fn signature_error(verdict: Verdict, kid: &str) -> AuthError {
-    let reason = match verdict {
-        Verdict::UnknownKid => Reason::UnknownKid,
-        _ => Reason::Signature,
-    };
-    AuthError::new(reason, format!("{}; kid={}", VerdictText(verdict), log_value(kid)))
+    match verdict {
+        Verdict::UnknownKid => AuthError::new(Reason::UnknownKid, "no key with this kid"),
+        Verdict::NoKeyForAlg => AuthError::new(Reason::Signature, "no key with this kid may verify this alg"),
+        _ => AuthError::new(
+            Reason::Signature,
+            format!("{}; kid={}", VerdictText(verdict), log_value(kid)),
+        ),
+    }
 }
 
 struct VerdictText(Verdict);

@@ -14,10 +14,11 @@
 //! [`Structure::signature`]), so a token refused for its header costs no
 //! decoding of the rest. [`parse`] does everything, in that order.
 //!
-//! Allowed imports: std, base64, memchr, serde_json.
+//! Allowed imports: std, memchr, serde_json.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::error::{AuthError, Reason, log_value};
@@ -38,7 +39,7 @@ pub struct Header {
 #[derive(Clone, Debug)]
 pub struct Token<'a> {
     /// The header members we use.
-    pub header: Header,
+    pub header: Arc<Header>,
     /// The claims object.
     pub claims: Map<String, Value>,
     /// The signing input: the `header.payload` bytes of the token.
@@ -54,7 +55,7 @@ pub struct Token<'a> {
 #[derive(Clone, Debug)]
 pub struct Structure<'a> {
     /// The header members we use.
-    pub header: Header,
+    pub header: Arc<Header>,
     /// The signing input: the `header.payload` bytes of the token.
     pub signing_input: &'a str,
     payload: &'a str,
@@ -150,15 +151,13 @@ pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
 
 fn split(token: &str) -> Result<(&str, &str, &str), AuthError> {
     segments(token).ok_or_else(|| {
-        let dots = token.bytes().filter(|b| *b == b'.').count();
+        let dots = memchr::memchr_iter(b'.', token.as_bytes()).count();
         AuthError::new(Reason::Segments, format!("{} segments", dots + 1))
     })
 }
 
 fn decode(segment: &str, reason: Reason) -> Result<Vec<u8>, AuthError> {
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|e| AuthError::new(reason, e.to_string()))
+    super::b64url::decode(segment).map_err(|e| AuthError::new(reason, e.to_string()))
 }
 
 fn decode_json(segment: &str, b64: Reason, json: Reason) -> Result<Map<String, Value>, AuthError> {
@@ -166,7 +165,55 @@ fn decode_json(segment: &str, b64: Reason, json: Reason) -> Result<Map<String, V
     parse_object(&bytes).map_err(|e| AuthError::new(json, log_value(&e)))
 }
 
-fn decode_header(segment: &str) -> Result<Header, AuthError> {
+/// Headers decoded recently on this thread, by segment. Decoding is a pure function of the
+/// segment's bytes, and the tokens of an issuer share a handful of headers (one per signing
+/// key), so the base64 and strict JSON work of a header is done once per thread rather than
+/// once per token. Bounded: [`HEADER_MEMO`] entries of at most [`HEADER_MEMO_MAX_LEN`] bytes,
+/// replaced in turn; a longer segment is decoded every time.
+const HEADER_MEMO: usize = 8;
+/// The longest header segment remembered.
+const HEADER_MEMO_MAX_LEN: usize = 512;
+
+type Decoded = Result<Arc<Header>, AuthError>;
+
+#[derive(Default)]
+struct HeaderMemo {
+    entries: Vec<(Box<str>, Decoded)>,
+    next: usize,
+}
+
+thread_local! {
+    static HEADERS: RefCell<HeaderMemo> = RefCell::new(HeaderMemo::default());
+}
+
+fn decode_header(segment: &str) -> Decoded {
+    if segment.len() > HEADER_MEMO_MAX_LEN {
+        return decode_header_now(segment).map(Arc::new);
+    }
+    HEADERS.with(|memo| {
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return decode_header_now(segment).map(Arc::new);
+        };
+        if let Some((_, decoded)) = memo.entries.iter().find(|(seen, _)| **seen == *segment) {
+            return decoded.clone();
+        }
+        let decoded = decode_header_now(segment).map(Arc::new);
+        let entry = (Box::from(segment), decoded.clone());
+        match memo.entries.len() < HEADER_MEMO {
+            true => memo.entries.push(entry),
+            false => {
+                let at = memo.next % HEADER_MEMO;
+                memo.next = at + 1;
+                if let Some(slot) = memo.entries.get_mut(at) {
+                    *slot = entry;
+                }
+            }
+        }
+        decoded
+    })
+}
+
+fn decode_header_now(segment: &str) -> Result<Header, AuthError> {
     let map = decode_json(segment, Reason::HeaderBase64, Reason::HeaderJson)?;
     for name in ["crit", "b64"] {
         if map.contains_key(name) {

@@ -181,13 +181,50 @@ fn keeps_non_string_alg_kid_and_typ_as_absent() {
     let text = token(header, CLAIMS.as_bytes());
     let parsed = parse(&text).unwrap();
     assert_eq!(
-        parsed.header,
+        *parsed.header,
         Header {
             alg: None,
             kid: None,
             typ: None
         }
     );
+}
+
+#[test]
+fn a_remembered_header_decodes_exactly_as_a_fresh_one() {
+    // The same segments twice (the second answer comes from the thread's memo), then enough
+    // others to push them out, then again: every answer is the fresh decoding's.
+    let good = token(br#"{"alg":"RS256","kid":"k1"}"#, CLAIMS.as_bytes());
+    let bad = format!("{}.e30.c2ln", b64(br#"{"alg":"RS256","crit":["exp"]}"#));
+    let expected = (parse(&good).map(|t| t.header), parse(&bad).err());
+    for round in 0..3 {
+        assert_eq!(
+            (parse(&good).map(|t| t.header), parse(&bad).err()),
+            expected,
+            "round {round}"
+        );
+        for i in 0..super::HEADER_MEMO {
+            let other = token(
+                format!(r#"{{"alg":"RS256","kid":"o{i}"}}"#).as_bytes(),
+                CLAIMS.as_bytes(),
+            );
+            assert_eq!(
+                parse(&other).unwrap().header.kid.as_deref(),
+                Some(format!("o{i}").as_str())
+            );
+        }
+    }
+    assert_eq!(
+        expected.0.unwrap().kid.as_deref(),
+        Some("k1"),
+        "and the fresh decoding is right"
+    );
+    let long_kid = "k".repeat(super::HEADER_MEMO_MAX_LEN);
+    let long = token(
+        format!(r#"{{"alg":"RS256","kid":"{long_kid}"}}"#).as_bytes(),
+        CLAIMS.as_bytes(),
+    );
+    assert_eq!(parse(&long).unwrap().header.kid.as_deref(), Some(long_kid.as_str()));
 }
 
 #[test]
