@@ -6,7 +6,7 @@
 //! ```text
 //!            ┌──────────────── cli (clap) ────────────────┐
 //!            │                                            │
-//!   runtime (composition: listeners, reload = hot swap of snapshots, demo)
+//!   runtime (composition: listeners, data-plane workers, reload = hot swap of snapshots, demo)
 //!     │               │                      │
 //!   proxy           issuer                 demo
 //!  (data plane:    (Okta-style authz      (solar-system backend,
@@ -26,6 +26,9 @@
 //!   Okta, by discovery and JWKS over HTTP. `demo` imports neither.
 //! - A gateway configuration change builds a whole new `proxy::Snapshot` and swaps it
 //!   atomically; issuer key caches and throttling buckets carry over from one to the next.
+//! - Threads: with one worker everything runs on the main thread; with more, each data-plane
+//!   worker is a thread with its own current-thread runtime (`runtime::server`), and a
+//!   connection, with the backend connections it opens (`upstream::pool`), stays on one worker.
 
 pub mod admin;
 pub mod auth;
