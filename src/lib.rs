@@ -30,6 +30,10 @@
 //!   worker is a thread with its own current-thread runtime (`runtime::server`), and a
 //!   connection, with the backend connections it opens (`upstream::pool`), stays on one worker.
 
+#[cfg(test)]
+#[path = "../testkit/rng.rs"]
+pub(crate) mod test_rng;
+
 pub mod admin;
 pub mod auth;
 pub mod cli;

@@ -6,6 +6,7 @@
 //! parent module only.
 
 use super::*;
+use crate::test_rng::Rng;
 
 fn path_of(raw: &str) -> Result<String, PathError> {
     normalize(raw).map(|p| p.to_path_string())
@@ -212,28 +213,13 @@ const TOKENS: &[&str] = &[
     "x",
 ];
 
-/// A small deterministic xorshift generator; no external dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+/// A generated path of up to 12 of the [`TOKENS`].
+fn generated_path(rng: &mut Rng) -> String {
+    let mut out = String::from("/");
+    for _ in 0..rng.below(12) {
+        out.push_str(TOKENS.get(rng.below(TOKENS.len())).copied().unwrap_or("a"));
     }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n).unwrap_or(1)).unwrap_or(0)
-    }
-
-    fn path(&mut self) -> String {
-        let mut out = String::from("/");
-        for _ in 0..self.below(12) {
-            out.push_str(TOKENS.get(self.below(TOKENS.len())).copied().unwrap_or("a"));
-        }
-        out
-    }
+    out
 }
 
 /// Asserts the output invariants of one normalized path.
@@ -257,7 +243,7 @@ fn normalization_is_idempotent_and_canonical_for_generated_inputs() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;
     for _ in 0..50_000 {
-        let raw = rng.path();
+        let raw = generated_path(&mut rng);
         if let Ok(path) = normalize(&raw) {
             accepted += 1;
             assert_canonical(&raw, &path);
