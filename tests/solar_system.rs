@@ -143,7 +143,7 @@ async fn each_data_plane_worker_is_a_thread_of_its_own_and_all_of_them_serve() {
     assert_eq!(workers(&one), 0, "one worker is the main thread");
     drop(one);
 
-    let gateway = support::Gateway::start_with_workers(&config, &[], 3);
+    let mut gateway = support::Gateway::start_with_workers(&config, &[], 3);
     // The listener is announced before the worker threads start.
     support::eventually("three worker threads", || {
         let count = workers(&gateway);
@@ -160,6 +160,9 @@ async fn each_data_plane_worker_is_a_thread_of_its_own_and_all_of_them_serve() {
     .await;
     assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
     assert_eq!(backend.count(), 48);
+    // SIGTERM reaches every worker: each drains and the process exits cleanly.
+    let status = gateway.terminate().await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", gateway.stderr());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
