@@ -9,8 +9,8 @@
 //! buffer empty); the most recently used connection is handed out first (it is the likeliest
 //! to be alive and warm); one that the backend has closed or written to while idle, or that has
 //! been idle longer than the idle timeout, is dropped instead of handed out; at most
-//! `max_idle_per_authority` wait per authority (the oldest go first), and every few seconds a
-//! sweep drops expired ones everywhere. The lock is held only to push or pop.
+//! `max_idle_per_authority` wait per authority on each thread (the oldest go first), and every
+//! few seconds a sweep drops expired ones everywhere. The lock is held only to push or pop.
 //!
 //! May import: std, bytes, tokio.
 
@@ -57,7 +57,7 @@ pub const READ_BUFFER: usize = 8 * 1024;
 pub struct PoolLimits {
     /// Idle connections older than this are closed.
     pub idle_timeout: Duration,
-    /// Idle connections kept per authority.
+    /// Idle connections kept per authority, on each thread.
     pub max_idle_per_authority: usize,
 }
 
