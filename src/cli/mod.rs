@@ -236,7 +236,8 @@ fn serve(args: ServeArgs) -> ExitCode {
         .or_else(|| configured_workers(&args.config))
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     // The main thread serves the gateway itself with one worker; with more, it keeps only the
-    // control plane (issuer, admin API, reloads, key fetches) and the workers have their own.
+    // control plane (issuer, admin API, reloads, scheduled JWKS refreshes) and the workers have
+    // their own runtimes.
     let runtime = match build_runtime(Some(1)) {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),

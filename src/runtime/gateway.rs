@@ -21,8 +21,8 @@ use crate::model::{Gateway, TokenCacheSettings};
 /// it on `listener`. With `reload_from`, edits of that file (and SIGHUP) swap in new snapshots;
 /// with `admin`, so do admin-API writes. With `workers` above 1, requests are served on that
 /// many threads of their own, each with its own current-thread runtime
-/// ([`server::run_on_workers`]); the reloads, the admin watch and every background task stay
-/// on the calling runtime.
+/// ([`server::run_on_workers`]); the reloads, the admin watch and the scheduled JWKS refreshes
+/// stay on the calling runtime (a refetch for an unknown `kid` runs in the request that met it).
 pub fn start(
     gateway: &Gateway,
     listener: Listener,
