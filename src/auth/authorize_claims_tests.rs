@@ -90,6 +90,12 @@ fn the_quick_read_never_decides_before_the_members_that_could_change_the_answer(
         NOW + 60
     );
     assert!(run(&rs256_raw(HEADER, text.as_bytes())).is_ok());
+    // An expired token whose audience so far comes from client_id: a later aud decides first.
+    let text = format!(r#"{{"iss":"{ISS}","client_id":"{AUD}","exp":1,"aud":"other"}}"#);
+    assert_eq!(
+        run(&rs256_raw(HEADER, text.as_bytes())).unwrap_err().reason,
+        Reason::Audience
+    );
     // An iss read late still decides first.
     let text = r#"{"aud":"other","exp":1,"iss":"https://evil.test"}"#;
     assert_eq!(

@@ -110,29 +110,21 @@ pub fn verify<T: Trace>(
 }
 
 /// The refusal the members read so far make certain, whatever the rest of the payload holds:
-/// each check in order is judged only once every member that could change its verdict or an
-/// earlier one's has been read (`aud` decides alone once read; `client_id` only counts when
-/// no `aud` comes, which only the end of the payload tells; an `iat` refusal waits for `nbf`).
+/// the claim checks run on what was read, and their refusal is certain once the member it names
+/// has been read and so has every member that could still change an earlier check. `aud`
+/// decides the audience alone once read (a `client_id` only counts when no `aud` comes, which
+/// only the end of the payload tells), so every time check waits for it; an `iat` refusal also
+/// waits for `nbf`, which is checked first. An absent member's refusal is never certain.
 fn settled_refusal(members: &Map<String, Value>, rules: &Rules, now: i64) -> Option<AuthError> {
-    if !members.contains_key("iss") {
-        return None;
-    }
-    if let Err(refusal) = claims::check_issuer(members, rules, &mut NoTrace) {
-        return Some(refusal);
-    }
-    if !members.contains_key("aud") {
-        return None;
-    }
-    if let Err(refusal) = claims::check_audience(members, rules, &mut NoTrace) {
-        return Some(refusal);
-    }
-    if !members.contains_key("exp") {
-        return None;
-    }
-    let refusal = claims::check_times(members, rules, now, &mut NoTrace).err()?;
+    let refusal = check_claims(members, rules, now, &mut NoTrace).err()?;
+    let read = |name: &str| members.contains_key(name);
     let certain = match refusal.reason {
-        Reason::InvalidIssuedAt | Reason::IssuedInFuture => members.contains_key("nbf"),
-        _ => true,
+        Reason::Issuer => read("iss"),
+        Reason::Audience => read("aud"),
+        // Reached only with `iss` passed; `exp` is present (absent is NoExpiration).
+        Reason::InvalidExpiration | Reason::Expired | Reason::InvalidNotBefore | Reason::NotYetValid => read("aud"),
+        Reason::InvalidIssuedAt | Reason::IssuedInFuture => read("aud") && read("nbf"),
+        _ => false,
     };
     certain.then_some(refusal)
 }
