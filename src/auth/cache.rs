@@ -102,6 +102,7 @@ impl RulesId {
 pub struct CacheKey<'t> {
     rules: RulesId,
     token: &'t str,
+    probe: Probe,
 }
 
 /// The slot finder: a prefix of the rules' identity, the token's length and its last bytes.
@@ -122,20 +123,21 @@ struct Digest([u8; 32]);
 impl<'t> CacheKey<'t> {
     /// The key of `token` under the rules `rules`.
     pub fn new(rules: &RulesId, token: &'t str) -> Self {
-        Self { rules: *rules, token }
-    }
-
-    fn probe(&self) -> Probe {
-        let bytes = self.token.as_bytes();
+        let bytes = token.as_bytes();
         let mut tail = [0u8; PROBE_TAIL];
         let from = bytes.len().saturating_sub(PROBE_TAIL);
         tail.iter_mut().zip(&bytes[from..]).for_each(|(t, b)| *t = *b);
-        let mut rules = [0u8; 8];
-        rules.iter_mut().zip(&self.rules.0).for_each(|(r, b)| *r = *b);
-        Probe {
-            rules,
+        let mut prefix = [0u8; 8];
+        prefix.iter_mut().zip(&rules.0).for_each(|(r, b)| *r = *b);
+        let probe = Probe {
+            rules: prefix,
             len: bytes.len(),
             tail,
+        };
+        Self {
+            rules: *rules,
+            token,
+            probe,
         }
     }
 
@@ -229,7 +231,7 @@ impl<V: Clone> Table<V> {
     /// The value kept for `key`; `digest` is the key's digest, computed here on first need
     /// and kept for the caller's next lookup.
     fn get(&self, key: &CacheKey<'_>, digest: &mut Option<Digest>, keys: &Arc<KeySet>, now: i64) -> Option<V> {
-        let slot = self.slots.get(*self.index.get(&key.probe())?)?;
+        let slot = self.slots.get(*self.index.get(&key.probe)?)?;
         let entry = &slot.entry;
         if !entry.answers(keys, now) || slot.digest != *digest.get_or_insert_with(|| key.digest()) {
             return None;
@@ -243,7 +245,7 @@ impl<V: Clone> Table<V> {
         if cost > self.limits.max_bytes || self.limits.max_entries == 0 || (now as f64) >= entry.valid_until {
             return;
         }
-        let probe = key.probe();
+        let probe = key.probe;
         if let Some(at) = self.index.get(&probe).copied() {
             self.remove(at);
         }

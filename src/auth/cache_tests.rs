@@ -55,7 +55,7 @@ fn a_token_sharing_a_probe_with_a_kept_token_is_a_miss_not_its_verdict() {
     let kept = verify_and_keep(&cache, &token, &keys, &rules(), NOW);
     let twin = same_probe_other_token(&token);
     let twin_key = CacheKey::new(&RulesId::of(&rules()), &twin);
-    assert_eq!(kept.probe(), twin_key.probe(), "the test needs a shared probe");
+    assert_eq!(kept.probe, twin_key.probe, "the test needs a shared probe");
     assert!(
         cache.recall(&twin_key, &keys, NOW).is_none(),
         "confirmed by digest, not probe"
