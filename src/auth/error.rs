@@ -265,24 +265,31 @@ impl std::error::Error for AuthError {}
 /// The description for a JWS algorithm registered by RFC 7518 (or `none`), without formatting:
 /// a flood of tokens with a refused algorithm builds no string for its answer.
 fn registered_alg_text(alg: &str) -> Option<&'static str> {
-    Some(match alg {
-        "RS256" => "signing method RS256 is invalid",
-        "RS384" => "signing method RS384 is invalid",
-        "RS512" => "signing method RS512 is invalid",
-        "PS256" => "signing method PS256 is invalid",
-        "PS384" => "signing method PS384 is invalid",
-        "PS512" => "signing method PS512 is invalid",
-        "ES256" => "signing method ES256 is invalid",
-        "ES384" => "signing method ES384 is invalid",
-        "ES512" => "signing method ES512 is invalid",
-        "HS256" => "signing method HS256 is invalid",
-        "HS384" => "signing method HS384 is invalid",
-        "HS512" => "signing method HS512 is invalid",
-        "EdDSA" => "signing method EdDSA is invalid",
-        "none" => "signing method none is invalid",
-        "(invalid)" => "signing method (invalid) is invalid",
-        _ => return None,
-    })
+    macro_rules! texts {
+        ($($name:literal),*) => {
+            match alg {
+                $($name => Some(concat!("signing method ", $name, " is invalid")),)*
+                _ => None,
+            }
+        };
+    }
+    texts!(
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "HS256",
+        "HS384",
+        "HS512",
+        "EdDSA",
+        "none",
+        "(invalid)"
+    )
 }
 
 /// True if `alg` may be echoed: 1–32 chars of `[A-Za-z0-9_+-]`.
