@@ -11,7 +11,7 @@
 //! tries every key with the token's kid that fits the token's algorithm.
 //! ECDSA signatures must be the fixed-width JWS form (R‖S); DER is refused.
 //!
-//! Allowed imports: std, aws-lc-rs, base64, serde_json.
+//! Allowed imports: std, aws-lc-rs, serde_json.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,8 +19,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use super::error::log_value;
@@ -254,9 +252,7 @@ fn jwk_alg(map: &Map<String, Value>) -> Result<Option<Alg>, String> {
 
 fn b64_member(map: &Map<String, Value>, name: &str) -> Result<Vec<u8>, String> {
     let value = text(map, name)?.ok_or_else(|| format!("no \"{name}\""))?;
-    URL_SAFE_NO_PAD
-        .decode(value)
-        .map_err(|_| format!("\"{name}\" is not base64url"))
+    super::b64url::decode(value).map_err(|_| format!("\"{name}\" is not base64url"))
 }
 
 /// The algorithms a key may verify: its kty's set, narrowed by the JWK alg.

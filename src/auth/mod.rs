@@ -12,7 +12,7 @@
 //! headers, per thread, in `token`); nothing here panics on any input; keys
 //! come only from the configured JWKS and are parsed once, when it is loaded.
 //!
-//! Allowed imports: std, aws-lc-rs, base64, memchr, serde, serde_json, http;
+//! Allowed imports: std, aws-lc-rs, memchr, serde, serde_json, http (base64 in tests only);
 //! nothing else from the crate.
 //!
 //! Files: `extract` (token location), `token` (compact JWS parsing),
