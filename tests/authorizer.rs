@@ -447,3 +447,32 @@ async fn forged_signatures_slow_only_their_own_connection() {
         (200, json!("-"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_logs_its_reason_and_detail_at_debug_level() {
+    let issuer = TestIssuer::start().await;
+    let backend = Backend::start().await;
+    let config = solar_config(&issuer.url, &backend.url);
+    let gateway = Gateway::start_with_env(&config, &[("RUST_LOG", "info,portcullis::proxy=debug")]);
+    let r = get(&format!("{}/planets", gateway.url), Some("only.two")).await;
+    assert_eq!(r.status, 401);
+    // The client sees the description only; the log also says which check and what it saw.
+    support::eventually("the refusal in the log", || {
+        let log = gateway.stderr();
+        async move {
+            log.lines().any(|l| {
+                l.contains("request refused")
+                    && l.contains("Segments")
+                    && l.contains("2 segments")
+                    && l.contains("token contains an invalid number of segments")
+            })
+        }
+    })
+    .await;
+    let quiet = Gateway::start(&config);
+    assert_eq!(
+        get(&format!("{}/planets", quiet.url), Some("only.two")).await.status,
+        401
+    );
+    assert!(!quiet.stderr().contains("request refused"), "not at the default level");
+}
