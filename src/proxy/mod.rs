@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body as _;
 use hyper::body::Incoming;
 
@@ -104,6 +104,9 @@ impl RequestFacts {
     }
 }
 
+/// The header every answer carries (AWS's request id).
+static REQUEST_ID: HeaderName = HeaderName::from_static("apigw-requestid");
+
 /// Serves one request. Never fails: every error becomes a response.
 pub async fn handle(
     plane: Arc<DataPlane>,
@@ -139,7 +142,7 @@ pub async fn handle(
         cors.decorate(origin.as_ref(), response.headers_mut());
     }
     if let Ok(id) = HeaderValue::from_str(&facts.request_id) {
-        response.headers_mut().insert("apigw-requestid", id);
+        response.headers_mut().insert(REQUEST_ID.clone(), id);
     }
     log.status = response.status().as_u16();
     Ok(response.map(|body| body.logged(log.finish(facts))))

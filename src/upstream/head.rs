@@ -17,6 +17,8 @@ use http::{Method, StatusCode};
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most response header fields accepted.
 pub const MAX_HEADERS: usize = 128;
+/// Fields the gateway may add to a backend's answer: `apigw-requestid` and the CORS headers.
+const ADDED_BY_GATEWAY: usize = 6;
 
 /// How the request body is framed on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +56,10 @@ pub fn write_request(
     headers: &HeaderMap,
     framing: RequestFraming,
 ) {
+    // Sized once: a bearer token alone outgrows any fixed guess, and each regrowth copies the
+    // head written so far.
+    let fields: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    out.reserve(method.as_str().len() + target.len() + authority.len() + fields + 64);
     out.extend_from_slice(method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(if target.is_empty() { b"/" } else { target.as_bytes() });
@@ -158,7 +164,9 @@ pub fn read_response(buf: &mut BytesMut, method: &Method) -> Result<Option<Respo
             Some(0) => http::Version::HTTP_10,
             _ => http::Version::HTTP_11,
         };
-        let mut headers = HeaderMap::with_capacity(response.headers.len());
+        // Room for what the gateway adds to every answer (`apigw-requestid`, CORS), so that
+        // adding it never regrows the map (a rehash of every field).
+        let mut headers = HeaderMap::with_capacity(response.headers.len() + ADDED_BY_GATEWAY);
         for f in response.headers.iter() {
             let name = HeaderName::from_bytes(f.name.as_bytes()).map_err(|_| bad("invalid header name"))?;
             let value = HeaderValue::from_bytes(f.value).map_err(|_| bad(format!("invalid value of {name}")))?;

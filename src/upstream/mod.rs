@@ -139,7 +139,7 @@ impl Client {
         let (authority, host, port) = address(uri)?;
         let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut out = Vec::with_capacity(512);
+        let mut out = Vec::new();
         head::write_request(&mut out, method, target, authority, headers, framing);
         let replayable = framing == RequestFraming::None && is_idempotent(method);
         let mut conn = self.connection(authority, host, port).await?;
