@@ -139,13 +139,18 @@ impl Client {
         let (authority, host, port) = address(uri)?;
         let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut out = Vec::new();
-        head::write_request(&mut out, method, target, authority, headers, framing);
         let replayable = framing == RequestFraming::None && is_idempotent(method);
         let mut conn = self.connection(authority, host, port).await?;
+        let mut out = std::mem::take(&mut conn.out);
+        out.clear();
+        head::write_request(&mut out, method, target, authority, headers, framing);
         loop {
             match exchange(&mut conn, &mut out, &mut body, framing, method).await {
                 Ok(head) => {
+                    if out.capacity() <= pool::KEPT_WRITE_BUFFER {
+                        out.clear();
+                        conn.out = out;
+                    }
                     let mut response =
                         Response::new(UpstreamBody::new(conn, self.pool.clone(), head.framing, head.reusable));
                     *response.status_mut() = head.status;

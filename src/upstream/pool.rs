@@ -10,22 +10,27 @@
 //! to be alive and warm); one that the backend has closed or written to while idle, or that has
 //! been idle longer than the idle timeout, is dropped instead of handed out; at most
 //! `max_idle_per_authority` wait per authority on each thread (the oldest go first), and every
-//! few seconds a sweep drops expired ones everywhere. The lock is held only to push or pop.
+//! few seconds a thread's sweep drops its expired ones. The idle connections live in
+//! thread-local shelves, one per pool: no lock, and nothing shared between workers.
 //!
 //! May import: std, bytes, tokio.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::ThreadId;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use tokio::net::TcpStream;
 
-/// One backend connection and its read buffer.
+/// One backend connection, its read buffer and the buffer its request heads are written in.
 pub struct Conn {
     pub(super) stream: TcpStream,
     pub(super) buf: BytesMut,
+    /// Empty between exchanges; kept (up to [`KEPT_WRITE_BUFFER`] bytes of capacity) so that a
+    /// request head costs no allocation on a reused connection.
+    pub(super) out: Vec<u8>,
     pub(super) key: Arc<str>,
     /// Taken from the pool (it served an earlier exchange).
     pub(super) reused: bool,
@@ -36,6 +41,7 @@ impl Conn {
         Self {
             stream,
             buf: BytesMut::with_capacity(READ_BUFFER),
+            out: Vec::new(),
             key,
             reused: false,
         }
@@ -51,6 +57,10 @@ impl Conn {
 
 /// The initial read buffer of a connection.
 pub const READ_BUFFER: usize = 8 * 1024;
+
+/// The most write-buffer capacity an idle connection keeps (a head with a large token fits; an
+/// upload's buffer does not stay behind).
+pub const KEPT_WRITE_BUFFER: usize = 4 * 1024;
 
 /// How long connections wait and how many.
 #[derive(Clone, Copy, Debug)]
@@ -72,18 +82,55 @@ impl Default for PoolLimits {
 
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
-/// The pool.
+/// The pool: its limits and its identity on each thread's shelves.
 pub struct Pool {
     limits: PoolLimits,
-    inner: Mutex<Inner>,
+    id: u64,
+    /// Held only by the pool: a thread's sweep drops the shelf of a pool that is gone.
+    alive: Arc<()>,
 }
 
-/// One thread's idle connections, by authority, each with the instant it went idle.
+static NEXT_POOL: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's idle connections, for every pool that has returned one here. A thread
+    /// touches only its own shelves, so taking and returning a connection needs no lock and no
+    /// atomic operation, and two workers never contend for the pool.
+    static SHELVES: RefCell<Shelves> = RefCell::new(Shelves::default());
+}
+
+/// Idle connections by authority, each with the instant it went idle.
 type Idle = HashMap<Arc<str>, Vec<(Conn, Instant)>>;
 
-struct Inner {
-    idle: HashMap<ThreadId, Idle>,
-    last_sweep: Instant,
+#[derive(Default)]
+struct Shelves {
+    /// One shelf per pool (a thread usually sees one or two pools, so a list).
+    pools: Vec<Shelf>,
+    last_sweep: Option<Instant>,
+}
+
+struct Shelf {
+    pool: u64,
+    alive: Weak<()>,
+    idle: Idle,
+}
+
+impl Shelves {
+    fn shelf(&mut self, pool: u64) -> Option<&mut Idle> {
+        self.pools.iter_mut().find(|s| s.pool == pool).map(|s| &mut s.idle)
+    }
+
+    /// Drops expired connections, empty lists, and the shelves of pools that are gone.
+    fn sweep(&mut self, now: Instant, timeout: Duration) {
+        self.last_sweep = Some(now);
+        self.pools.retain_mut(|shelf| {
+            shelf.idle.retain(|_, list| {
+                list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
+                !list.is_empty()
+            });
+            shelf.alive.strong_count() > 0 && !shelf.idle.is_empty()
+        });
+    }
 }
 
 impl Pool {
@@ -91,65 +138,69 @@ impl Pool {
     pub fn new(limits: PoolLimits) -> Self {
         Self {
             limits,
-            inner: Mutex::new(Inner {
-                idle: HashMap::new(),
-                last_sweep: Instant::now(),
-            }),
+            id: NEXT_POOL.fetch_add(1, Ordering::Relaxed),
+            alive: Arc::new(()),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic elsewhere cannot leave the map inconsistent (pushes and pops only).
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A live idle connection to `key`, if any.
+    /// A live idle connection to `key` that this thread returned, if any.
     pub fn checkout(&self, key: &str, now: Instant) -> Option<Conn> {
-        let thread = std::thread::current().id();
-        let mut inner = self.lock();
-        let list = inner.idle.get_mut(&thread)?.get_mut(key)?;
-        while let Some((mut conn, since)) = list.pop() {
-            if now.saturating_duration_since(since) < self.limits.idle_timeout && conn.is_quiet() {
-                conn.reused = true;
-                return Some(conn);
+        SHELVES.with_borrow_mut(|shelves| {
+            let list = shelves.shelf(self.id)?.get_mut(key)?;
+            while let Some((mut conn, since)) = list.pop() {
+                if now.saturating_duration_since(since) < self.limits.idle_timeout && conn.is_quiet() {
+                    conn.reused = true;
+                    return Some(conn);
+                }
             }
-        }
-        None
+            None
+        })
     }
 
-    /// Returns a connection after a complete exchange.
+    /// Returns a connection after a complete exchange, to this thread's shelf.
     pub fn put(&self, conn: Conn, now: Instant) {
         if self.limits.max_idle_per_authority == 0 {
             return;
         }
-        let thread = std::thread::current().id();
-        let mut inner = self.lock();
-        if now.saturating_duration_since(inner.last_sweep) >= SWEEP_EVERY {
-            inner.last_sweep = now;
-            let timeout = self.limits.idle_timeout;
-            inner.idle.retain(|_, per_key| {
-                per_key.retain(|_, list| {
-                    list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
-                    !list.is_empty()
-                });
-                !per_key.is_empty()
-            });
-        }
-        let list = inner
-            .idle
-            .entry(thread)
-            .or_default()
-            .entry(conn.key.clone())
-            .or_default();
-        if list.len() >= self.limits.max_idle_per_authority {
-            list.remove(0);
-        }
-        list.push((conn, now));
+        SHELVES.with_borrow_mut(|shelves| {
+            if shelves
+                .last_sweep
+                .is_none_or(|last| now.saturating_duration_since(last) >= SWEEP_EVERY)
+            {
+                shelves.sweep(now, self.limits.idle_timeout);
+            }
+            let index = match shelves.pools.iter().position(|s| s.pool == self.id) {
+                Some(index) => index,
+                None => {
+                    shelves.pools.push(Shelf {
+                        pool: self.id,
+                        alive: Arc::downgrade(&self.alive),
+                        idle: HashMap::new(),
+                    });
+                    shelves.pools.len() - 1
+                }
+            };
+            let Some(shelf) = shelves.pools.get_mut(index) else {
+                return;
+            };
+            let list = match shelf.idle.get_mut(&conn.key) {
+                Some(list) => list,
+                None => shelf.idle.entry(conn.key.clone()).or_default(),
+            };
+            if list.len() >= self.limits.max_idle_per_authority {
+                list.remove(0);
+            }
+            list.push((conn, now));
+        });
     }
 
-    /// Idle connections, over all authorities.
+    /// Idle connections on the calling thread, over all authorities.
     pub fn idle_count(&self) -> usize {
-        self.lock().idle.values().flat_map(HashMap::values).map(Vec::len).sum()
+        SHELVES.with_borrow_mut(|shelves| {
+            shelves
+                .shelf(self.id)
+                .map_or(0, |idle| idle.values().map(Vec::len).sum())
+        })
     }
 }
 
@@ -171,5 +222,25 @@ mod tests {
         assert!(!elsewhere.join().unwrap(), "another worker opens its own connection");
         assert_eq!(pool.idle_count(), 1);
         assert!(pool.checkout("127.0.0.1:1", now).is_some(), "its own thread reuses it");
+    }
+
+    #[tokio::test]
+    async fn a_sweep_closes_the_idle_connections_of_a_pool_that_is_gone() {
+        use tokio::io::AsyncReadExt as _;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (mut backend_side, _) = listener.accept().await.unwrap();
+        let now = Instant::now();
+        let gone = Pool::new(PoolLimits::default());
+        gone.put(Conn::new(stream, Arc::from("127.0.0.1:1")), now);
+        drop(gone);
+        let other = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let _other_side = listener.accept().await.unwrap();
+        let pool = Pool::new(PoolLimits::default());
+        pool.put(Conn::new(other, Arc::from("127.0.0.1:1")), now + SWEEP_EVERY);
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), backend_side.read(&mut byte)).await;
+        assert_eq!(read.unwrap().unwrap(), 0, "the dropped pool's connection was closed");
+        assert_eq!(pool.idle_count(), 1);
     }
 }
