@@ -35,7 +35,7 @@ PORTS = {
     "issuer": 18090,
 }
 ISSUER = f"http://127.0.0.1:{PORTS['issuer']}/oauth2/default"
-APT_PACKAGES = {"wrk": "wrk", "haproxy": "haproxy", "nginx": "nginx"}
+APT_PACKAGES = {"wrk": "wrk", "haproxy": "haproxy", "nginx": "nginx", "openssl": "openssl"}
 OHA_VERSION = "1.16.0"
 
 
@@ -54,7 +54,7 @@ def which(name):
 # --- installing -------------------------------------------------------------------------------
 
 def ensure_debian_tools():
-    """apt-get install wrk haproxy nginx, only those missing."""
+    """apt-get install wrk haproxy nginx openssl, only those missing."""
     missing = [pkg for tool, pkg in APT_PACKAGES.items() if not which(tool)]
     if not missing:
         return
