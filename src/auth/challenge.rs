@@ -12,6 +12,9 @@
 //!
 //! Allowed imports: std, http.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use http::HeaderValue;
 
 use super::error::{AuthError, ErrorKind};
@@ -32,6 +35,74 @@ pub fn www_authenticate(err: &AuthError, route_scopes: &[String], style: Challen
     if err.kind == ErrorKind::Missing {
         return HeaderValue::from_static("Bearer");
     }
+    // Only fixed descriptions are remembered: one the token chose (an unregistered `alg`
+    // name) would let a client churn the memo.
+    let Cow::Borrowed(description) = err.description else {
+        return build(err, route_scopes, style);
+    };
+    let key = |seen: &Remembered| {
+        seen.kind == err.kind && seen.style == style && seen.description == description && *seen.scopes == *route_scopes
+    };
+    let found = CHALLENGES.with(|memo| {
+        let memo = memo.try_borrow().ok()?;
+        memo.entries
+            .iter()
+            .find(|seen| key(seen))
+            .map(|seen| seen.value.clone())
+    });
+    if let Some(value) = found {
+        return value;
+    }
+    let value = build(err, route_scopes, style);
+    CHALLENGES.with(|memo| {
+        // A re-entrant borrow cannot happen here; if it did, the value is simply not kept.
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return;
+        };
+        let entry = Remembered {
+            kind: err.kind,
+            style,
+            description,
+            scopes: route_scopes.to_vec(),
+            value: value.clone(),
+        };
+        let at = memo.next % CHALLENGE_MEMO;
+        memo.next = at + 1;
+        match memo.entries.get_mut(at) {
+            Some(slot) => *slot = entry,
+            None => memo.entries.push(entry),
+        }
+    });
+    value
+}
+
+/// Challenges remembered per thread.
+const CHALLENGE_MEMO: usize = 8;
+
+/// A built challenge and everything it was built from.
+struct Remembered {
+    kind: ErrorKind,
+    style: ChallengeStyle,
+    description: &'static str,
+    scopes: Vec<String>,
+    value: HeaderValue,
+}
+
+#[derive(Default)]
+struct Memo {
+    entries: Vec<Remembered>,
+    next: usize,
+}
+
+thread_local! {
+    /// The last few challenges built on this thread. A challenge is a pure function of the
+    /// refusal's kind and fixed description, the route's scopes and the style, and a flood of
+    /// refusals repeats a handful of them: building one costs ~3k instructions (formatting,
+    /// quoting, validating the header value), finding it costs a few comparisons.
+    static CHALLENGES: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+fn build(err: &AuthError, route_scopes: &[String], style: ChallengeStyle) -> HeaderValue {
     let separator = match style {
         ChallengeStyle::Aws => " ",
         ChallengeStyle::Rfc6750 => ", ",

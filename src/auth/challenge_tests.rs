@@ -88,3 +88,35 @@ fn hostile_route_scopes_and_descriptions_still_make_a_valid_header() {
     assert!(!value.contains('\r') && !value.contains('\n'), "{value}");
     assert!(value.contains(r#"scope="s\"??""#), "{value}");
 }
+
+#[test]
+fn a_remembered_challenge_is_always_the_one_built_for_the_same_refusal_route_and_style() {
+    let refusals = [
+        AuthError::new(Reason::Expired, ""),
+        AuthError::new(Reason::Issuer, ""),
+        AuthError::new(Reason::Segments, ""),
+        AuthError::new(Reason::Scope, ""),
+        AuthError::new(Reason::MultipleTokens, ""),
+    ];
+    let routes: [&[&str]; 4] = [&[], &["a"], &["a", "b"], &["b"]];
+    // More combinations than the memo holds, twice over, so entries are both found and replaced.
+    for _ in 0..2 {
+        for err in &refusals {
+            for route in routes {
+                for style in [ChallengeStyle::Aws, ChallengeStyle::Rfc6750] {
+                    let fresh = build(err, &scopes(route), style);
+                    assert_eq!(
+                        www_authenticate(err, &scopes(route), style),
+                        fresh,
+                        "{err:?} {route:?} {style:?}"
+                    );
+                    assert_eq!(
+                        www_authenticate(err, &scopes(route), style),
+                        fresh,
+                        "{err:?} {route:?} {style:?}"
+                    );
+                }
+            }
+        }
+    }
+}
