@@ -62,7 +62,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
         return Err(Invalid::Length);
     }
     let (body, tail) = bytes.split_at(bytes.len() - tail_len);
-    let mut out = vec![0u8; body.len() / 4 * 3];
+    // Room for the tail's bytes too: pushing them must not reallocate (and copy) the rest.
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
+    out.resize(body.len() / 4 * 3, 0);
     // An invalid byte has a value above 63: it shows in the OR of all values, checked once at
     // the end, so the loop has no branch but its own.
     let mut seen = 0;
