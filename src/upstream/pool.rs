@@ -145,7 +145,7 @@ impl Pool {
 
     /// A live idle connection to `key` that this thread returned, if any.
     pub fn checkout(&self, key: &str, now: Instant) -> Option<Conn> {
-        SHELVES.with_borrow_mut(|shelves| {
+        with_shelves(|shelves| {
             let list = shelves.shelf(self.id)?.get_mut(key)?;
             while let Some((mut conn, since)) = list.pop() {
                 if now.saturating_duration_since(since) < self.limits.idle_timeout && conn.is_quiet() {
@@ -155,6 +155,7 @@ impl Pool {
             }
             None
         })
+        .flatten()
     }
 
     /// Returns a connection after a complete exchange, to this thread's shelf.
@@ -162,7 +163,7 @@ impl Pool {
         if self.limits.max_idle_per_authority == 0 {
             return;
         }
-        SHELVES.with_borrow_mut(|shelves| {
+        let _ = with_shelves(|shelves| {
             if shelves
                 .last_sweep
                 .is_none_or(|last| now.saturating_duration_since(last) >= SWEEP_EVERY)
@@ -196,12 +197,23 @@ impl Pool {
 
     /// Idle connections on the calling thread, over all authorities.
     pub fn idle_count(&self) -> usize {
-        SHELVES.with_borrow_mut(|shelves| {
+        with_shelves(|shelves| {
             shelves
                 .shelf(self.id)
                 .map_or(0, |idle| idle.values().map(Vec::len).sum())
         })
+        .unwrap_or(0)
     }
+}
+
+/// Runs `f` on this thread's shelves; `None` (no connection taken, a returned one closed) if
+/// they are unavailable: borrowed already (nothing here re-enters the pool) or torn down with
+/// the thread.
+fn with_shelves<T>(f: impl FnOnce(&mut Shelves) -> T) -> Option<T> {
+    SHELVES
+        .try_with(|cell| cell.try_borrow_mut().ok().map(|mut shelves| f(&mut shelves)))
+        .ok()
+        .flatten()
 }
 
 #[cfg(test)]
@@ -222,6 +234,34 @@ mod tests {
         assert!(!elsewhere.join().unwrap(), "another worker opens its own connection");
         assert_eq!(pool.idle_count(), 1);
         assert!(pool.checkout("127.0.0.1:1", now).is_some(), "its own thread reuses it");
+    }
+
+    #[tokio::test]
+    async fn a_thread_that_ends_closes_the_idle_connections_it_kept() {
+        use tokio::io::AsyncReadExt as _;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let pool = Arc::new(Pool::new(PoolLimits::default()));
+        let worker = {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let stream = TcpStream::connect(addr).await.unwrap();
+                    pool.put(Conn::new(stream, Arc::from("127.0.0.1:1")), Instant::now());
+                    assert_eq!(pool.idle_count(), 1);
+                });
+            })
+        };
+        let (mut backend_side, _) = listener.accept().await.unwrap();
+        worker.join().unwrap();
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), backend_side.read(&mut byte)).await;
+        assert_eq!(read.unwrap().unwrap(), 0, "the worker's shelf went with it");
+        assert_eq!(pool.idle_count(), 0, "nothing of it is left on this thread");
     }
 
     #[tokio::test]
