@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use http::HeaderValue;
 
 use super::error::{AuthError, ErrorKind};
+use super::memo::{self, Recent};
 
 /// How challenge parameters are separated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,58 +41,33 @@ pub fn www_authenticate(err: &AuthError, route_scopes: &[String], style: Challen
     let Cow::Borrowed(description) = err.description else {
         return build(err, route_scopes, style);
     };
-    let key = |seen: &Remembered| {
-        seen.kind == err.kind && seen.style == style && seen.description == description && *seen.scopes == *route_scopes
-    };
-    let found = CHALLENGES.with(|memo| {
-        let memo = memo.try_borrow().ok()?;
-        memo.entries
-            .iter()
-            .find(|seen| key(seen))
-            .map(|seen| seen.value.clone())
-    });
-    if let Some(value) = found {
-        return value;
-    }
-    let value = build(err, route_scopes, style);
-    CHALLENGES.with(|memo| {
-        // A re-entrant borrow cannot happen here; if it did, the value is simply not kept.
-        let Ok(mut memo) = memo.try_borrow_mut() else {
-            return;
-        };
-        let entry = Remembered {
+    memo::recall(
+        &CHALLENGES,
+        |seen: &Inputs| {
+            seen.kind == err.kind
+                && seen.style == style
+                && seen.description == description
+                && *seen.scopes == *route_scopes
+        },
+        || build(err, route_scopes, style),
+        || Inputs {
             kind: err.kind,
             style,
             description,
             scopes: route_scopes.to_vec(),
-            value: value.clone(),
-        };
-        let at = memo.next % CHALLENGE_MEMO;
-        memo.next = at + 1;
-        match memo.entries.get_mut(at) {
-            Some(slot) => *slot = entry,
-            None => memo.entries.push(entry),
-        }
-    });
-    value
+        },
+    )
 }
 
 /// Challenges remembered per thread.
 const CHALLENGE_MEMO: usize = 8;
 
-/// A built challenge and everything it was built from.
-struct Remembered {
+/// Everything a challenge is built from.
+struct Inputs {
     kind: ErrorKind,
     style: ChallengeStyle,
     description: &'static str,
     scopes: Vec<String>,
-    value: HeaderValue,
-}
-
-#[derive(Default)]
-struct Memo {
-    entries: Vec<Remembered>,
-    next: usize,
 }
 
 thread_local! {
@@ -99,7 +75,7 @@ thread_local! {
     /// refusal's kind and fixed description, the route's scopes and the style, and a flood of
     /// refusals repeats a handful of them: building one costs ~3k instructions (formatting,
     /// quoting, validating the header value), finding it costs a few comparisons.
-    static CHALLENGES: RefCell<Memo> = RefCell::new(Memo::default());
+    static CHALLENGES: RefCell<Recent<Inputs, HeaderValue, CHALLENGE_MEMO>> = const { RefCell::new(Recent::new()) };
 }
 
 fn build(err: &AuthError, route_scopes: &[String], style: ChallengeStyle) -> HeaderValue {

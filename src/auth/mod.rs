@@ -8,15 +8,15 @@
 //! [`Recorder`].
 //!
 //! Invariants: pure — no network, no clock reads (`now` is passed in), no
-//! global state but one memo of a pure function (recently decoded token
-//! headers, per thread, in `token`); nothing here panics on any input; keys
+//! global state but per-thread memos of pure functions (`memo`: recently
+//! decoded token headers, recently built challenges); nothing here panics on any input; keys
 //! come only from the configured JWKS and are parsed once, when it is loaded.
 //!
 //! Allowed imports: std, aws-lc-rs, memchr, serde, serde_json, http (base64 in tests only);
 //! nothing else from the crate.
 //!
 //! Files: `extract` (token location), `token` (compact JWS parsing),
-//! `b64url` (strict base64url decoding),
+//! `b64url` (strict base64url decoding), `memo` (per-thread memos),
 //! `strict_json` (duplicate-free JSON), `keys` (JWKS), `rules` (config and
 //! algorithms), `pipeline` (the ordered checks), `claims` (claim checks and
 //! [`Claims`]), `render` (claim rendering), `error` (errors and their texts),
@@ -31,6 +31,7 @@ pub mod claims;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub(crate) mod memo;
 pub mod pipeline;
 pub mod render;
 pub mod rules;

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::{AuthError, Reason, log_value};
+use super::memo::{self, Recent};
 use super::strict_json::parse_object;
 
 /// The JOSE header members we use.
@@ -176,41 +177,20 @@ const HEADER_MEMO_MAX_LEN: usize = 512;
 
 type Decoded = Result<Arc<Header>, AuthError>;
 
-#[derive(Default)]
-struct HeaderMemo {
-    entries: Vec<(Box<str>, Decoded)>,
-    next: usize,
-}
-
 thread_local! {
-    static HEADERS: RefCell<HeaderMemo> = RefCell::new(HeaderMemo::default());
+    static HEADERS: RefCell<Recent<Box<str>, Decoded, HEADER_MEMO>> = const { RefCell::new(Recent::new()) };
 }
 
 fn decode_header(segment: &str) -> Decoded {
     if segment.len() > HEADER_MEMO_MAX_LEN {
         return decode_header_now(segment).map(Arc::new);
     }
-    HEADERS.with(|memo| {
-        let Ok(mut memo) = memo.try_borrow_mut() else {
-            return decode_header_now(segment).map(Arc::new);
-        };
-        if let Some((_, decoded)) = memo.entries.iter().find(|(seen, _)| **seen == *segment) {
-            return decoded.clone();
-        }
-        let decoded = decode_header_now(segment).map(Arc::new);
-        let entry = (Box::from(segment), decoded.clone());
-        match memo.entries.len() < HEADER_MEMO {
-            true => memo.entries.push(entry),
-            false => {
-                let at = memo.next % HEADER_MEMO;
-                memo.next = at + 1;
-                if let Some(slot) = memo.entries.get_mut(at) {
-                    *slot = entry;
-                }
-            }
-        }
-        decoded
-    })
+    memo::recall(
+        &HEADERS,
+        |seen| **seen == *segment,
+        || decode_header_now(segment).map(Arc::new),
+        || Box::from(segment),
+    )
 }
 
 fn decode_header_now(segment: &str) -> Result<Header, AuthError> {
