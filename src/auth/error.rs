@@ -262,35 +262,43 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-/// The description for a JWS algorithm registered by RFC 7518 (or `none`), without formatting:
-/// a flood of tokens with a refused algorithm builds no string for its answer.
-fn registered_alg_text(alg: &str) -> Option<&'static str> {
-    macro_rules! texts {
-        ($($name:literal),*) => {
+/// The registered algorithm names, listed once: they make both [`registered_alg_text`] and, for
+/// its test, [`REGISTERED_ALGS`].
+macro_rules! registered_algs {
+    ($($name:literal),*) => {
+        /// The JWS algorithms registered by RFC 7518 (and EdDSA, RFC 8037), `none`, and the
+        /// stand-in shown for an alg that may not be echoed.
+        #[cfg(test)]
+        const REGISTERED_ALGS: &[&str] = &[$($name),*];
+
+        /// The description for a registered algorithm, without formatting: a flood of tokens
+        /// with a refused algorithm builds no string for its answer.
+        fn registered_alg_text(alg: &str) -> Option<&'static str> {
             match alg {
                 $($name => Some(concat!("signing method ", $name, " is invalid")),)*
                 _ => None,
             }
-        };
-    }
-    texts!(
-        "RS256",
-        "RS384",
-        "RS512",
-        "PS256",
-        "PS384",
-        "PS512",
-        "ES256",
-        "ES384",
-        "ES512",
-        "HS256",
-        "HS384",
-        "HS512",
-        "EdDSA",
-        "none",
-        "(invalid)"
-    )
+        }
+    };
 }
+
+registered_algs!(
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "HS256",
+    "HS384",
+    "HS512",
+    "EdDSA",
+    "none",
+    "(invalid)"
+);
 
 /// True if `alg` may be echoed: 1–32 chars of `[A-Za-z0-9_+-]`.
 pub fn safe_alg(alg: &str) -> bool {
