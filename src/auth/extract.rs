@@ -14,16 +14,16 @@
 
 use std::borrow::Cow;
 
-use http::HeaderMap;
 use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderName};
 
 use super::error::{AuthError, Reason};
 
 /// Where the token is read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenLocation {
-    /// A request header, by lower-case name.
-    Header(String),
+    /// A request header (its name parsed once, when the configuration is compiled).
+    Header(HeaderName),
     /// A query-string parameter, by name.
     Query(String),
 }
@@ -51,7 +51,7 @@ fn missing() -> AuthError {
     AuthError::new(Reason::TokenMissing, "")
 }
 
-fn from_header<'a>(name: &str, headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a str, AuthError> {
+fn from_header<'a>(name: &HeaderName, headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a str, AuthError> {
     let mut values = headers.get_all(name).iter();
     let value = values.next().ok_or_else(missing)?;
     if values.next().is_some() {

@@ -12,7 +12,7 @@ use super::*;
 const JWT: &str = "aaa.bbb.ccc";
 
 fn auth() -> TokenLocation {
-    TokenLocation::Header("authorization".to_owned())
+    TokenLocation::Header(http::header::AUTHORIZATION)
 }
 
 fn headers(values: &[&str]) -> HeaderMap {
@@ -127,7 +127,7 @@ fn a_header_token_plus_an_access_token_parameter_is_an_invalid_request() {
 fn reads_a_custom_header_identity_source() {
     let mut map = HeaderMap::new();
     map.insert("x-token", HeaderValue::from_static("Bearer aaa.bbb.ccc"));
-    let location = TokenLocation::Header("x-token".to_owned());
+    let location = TokenLocation::Header(http::HeaderName::from_static("x-token"));
     assert_eq!(extract(&location, &map, None).unwrap(), JWT);
 }
 

@@ -121,7 +121,7 @@ fn explain_auth(api: &Api, route: &Route, req: &Request, target: &str) -> Result
         style,
     };
     let (headers, query) = simulated_request(authorizer, req.token.as_deref(), target);
-    let location = snapshot::token_location(&authorizer.identity_source);
+    let location = snapshot::token_location(&authorizer.identity_source)?;
     let token = match auth::extract(&location, &headers, query.as_deref()) {
         Ok(token) => token.into_owned(),
         Err(err) => {

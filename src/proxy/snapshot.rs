@@ -308,7 +308,7 @@ fn compile_auth(
 ) -> Result<CompiledAuth, String> {
     let rules = rules_for(&authorizer.jwt)?;
     Ok(CompiledAuth {
-        location: token_location(&authorizer.identity_source),
+        location: token_location(&authorizer.identity_source)?,
         rules_id: RulesId::of(&rules),
         rules: Arc::new(rules),
         cache: shared.token_cache.cloned(),
@@ -341,12 +341,19 @@ pub fn issuer_settings(jwt: &model::JwtConfiguration) -> IssuerSettings {
     }
 }
 
-/// Where an authorizer reads the token.
-pub fn token_location(source: &IdentitySource) -> TokenLocation {
-    match source {
-        IdentitySource::Header(name) => TokenLocation::Header(name.clone()),
+/// Where an authorizer reads the token. A header's name is parsed here, once per
+/// configuration, not on every request.
+///
+/// # Errors
+/// A header name that is not a valid field name (configuration validation refuses those).
+pub fn token_location(source: &IdentitySource) -> Result<TokenLocation, String> {
+    Ok(match source {
+        IdentitySource::Header(name) => TokenLocation::Header(
+            http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("identity source header {name:?} is not a valid header name"))?,
+        ),
         IdentitySource::QueryString(name) => TokenLocation::Query(name.clone()),
-    }
+    })
 }
 
 /// The challenge syntax of an API.
@@ -354,5 +361,23 @@ pub fn challenge_style(style: model::ChallengeStyle) -> ChallengeStyle {
     match style {
         model::ChallengeStyle::Aws => ChallengeStyle::Aws,
         model::ChallengeStyle::Rfc6750 => ChallengeStyle::Rfc6750,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_identity_source_is_parsed_once_into_its_header_name() {
+        let location = token_location(&IdentitySource::Header("x-api-token".to_owned()));
+        assert_eq!(
+            location,
+            Ok(TokenLocation::Header(http::HeaderName::from_static("x-api-token")))
+        );
+        let query = token_location(&IdentitySource::QueryString("Token".to_owned()));
+        assert_eq!(query, Ok(TokenLocation::Query("Token".to_owned())));
+        let bad = token_location(&IdentitySource::Header("bad name".to_owned()));
+        assert!(bad.is_err(), "{bad:?}");
     }
 }
