@@ -448,9 +448,11 @@ impl Gateway {
 
     /// Sends SIGHUP.
     pub fn hangup(&self) {
-        let _ = Command::new("kill")
-            .args(["-HUP", &self.child.id().to_string()])
-            .status();
+        self.signal("-HUP");
+    }
+
+    fn signal(&self, flag: &str) {
+        let _ = Command::new("kill").args([flag, &self.child.id().to_string()]).status();
     }
 
     /// The names of the process's threads (Linux: at most 15 bytes each).
@@ -465,9 +467,7 @@ impl Gateway {
     /// Sends SIGTERM and waits (at most 15 s) for the process to exit; its exit status, or
     /// `None` if it is still running.
     pub async fn terminate(&mut self) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        self.signal("-TERM");
         for _ in 0..150 {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Some(status);
