@@ -206,6 +206,19 @@ impl Pool {
     }
 }
 
+#[cfg(test)]
+impl Pool {
+    /// The write-buffer capacities of the idle connections on the calling thread.
+    pub(super) fn idle_write_buffers(&self) -> Vec<usize> {
+        with_shelves(|shelves| {
+            shelves.shelf(self.id).map_or_else(Vec::new, |idle| {
+                idle.values().flatten().map(|(conn, _)| conn.out.capacity()).collect()
+            })
+        })
+        .unwrap_or_default()
+    }
+}
+
 /// Runs `f` on this thread's shelves; `None` (no connection taken, a returned one closed) if
 /// they are unavailable: borrowed already (nothing here re-enters the pool) or torn down with
 /// the thread.

@@ -204,6 +204,35 @@ async fn a_request_with_a_body_is_never_replayed() {
 }
 
 #[tokio::test]
+async fn a_pooled_connection_keeps_a_head_sized_write_buffer_and_never_an_uploads() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::default();
+    get(&client, &b.uri, Method::GET).await.unwrap();
+    let kept = client.pool.idle_write_buffers();
+    assert!(
+        matches!(kept[..], [n] if n > 0 && n <= pool::KEPT_WRITE_BUFFER),
+        "the head's buffer stays for the next request: {kept:?}"
+    );
+    let uri: Uri = b.uri.parse().unwrap();
+    let upload = Bytes::from(vec![b'x'; 64 * 1024]);
+    let response = client
+        .send(Outgoing {
+            method: &Method::POST,
+            uri: &uri,
+            headers: &HeaderMap::new(),
+            body: Full::new(upload),
+        })
+        .await
+        .unwrap();
+    response.into_body().collect().await.unwrap();
+    let kept = client.pool.idle_write_buffers();
+    assert!(
+        matches!(kept[..], [n] if n <= pool::KEPT_WRITE_BUFFER),
+        "the upload's buffer went with its request: {kept:?}"
+    );
+}
+
+#[tokio::test]
 async fn bodies_are_framed_by_the_gateway() {
     let b = backend(|_, _| Act::Answer(OK)).await;
     let client = Client::default();
