@@ -210,9 +210,12 @@ impl AuthError {
     /// `signing method <alg> is invalid`, echoing `alg` only if [`safe_alg`].
     pub fn algorithm(alg: Option<&str>) -> Self {
         let shown = alg.filter(|a| safe_alg(a)).unwrap_or("(invalid)");
-        let detail = alg.map_or(Cow::Borrowed("alg absent or not a string"), |a| {
-            Cow::Owned(format!("alg={}", log_value(a)))
-        });
+        let detail = match alg {
+            None => Cow::Borrowed("alg absent or not a string"),
+            Some(a) => {
+                registered_alg_detail(a).map_or_else(|| Cow::Owned(format!("alg={}", log_value(a))), Cow::Borrowed)
+            }
+        };
         let mut err = Self::new(Reason::Algorithm, detail);
         err.description = match registered_alg_text(shown) {
             Some(text) => Cow::Borrowed(text),
@@ -262,8 +265,8 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-/// The registered algorithm names, listed once: they make both [`registered_alg_text`] and, for
-/// its test, [`REGISTERED_ALGS`].
+/// The registered algorithm names, listed once: they make [`registered_alg_text`],
+/// [`registered_alg_detail`] and, for their test, [`REGISTERED_ALGS`].
 macro_rules! registered_algs {
     ($($name:literal),*) => {
         /// The JWS algorithms registered by RFC 7518 (and EdDSA, RFC 8037), `none`, and the
@@ -276,6 +279,15 @@ macro_rules! registered_algs {
         fn registered_alg_text(alg: &str) -> Option<&'static str> {
             match alg {
                 $($name => Some(concat!("signing method ", $name, " is invalid")),)*
+                _ => None,
+            }
+        }
+
+        /// The log detail for a registered algorithm (`alg=<name>`, which [`log_value`] leaves
+        /// as it is), without formatting.
+        fn registered_alg_detail(alg: &str) -> Option<&'static str> {
+            match alg {
+                $($name => Some(concat!("alg=", $name)),)*
                 _ => None,
             }
         }

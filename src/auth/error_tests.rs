@@ -78,6 +78,10 @@ fn registered_alg_descriptions_read_exactly_as_the_formatted_ones() {
             super::registered_alg_text(name),
             Some(format!("signing method {name} is invalid").as_str()),
         );
+        assert_eq!(
+            super::registered_alg_detail(name),
+            Some(format!("alg={}", super::log_value(name)).as_str()),
+        );
     }
     assert_eq!(super::registered_alg_text("RS257"), None);
     assert_eq!(
