@@ -90,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let location = match flags & 1 {
-        0 => TokenLocation::Header("authorization".to_owned()),
+        0 => TokenLocation::Header(AUTHORIZATION),
         _ => TokenLocation::Query("access_token".to_owned()),
     };
 
