@@ -13,11 +13,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use portcullis::auth::{KeySet, NoTrace, Rules, verify};
 use portcullis::model::ParameterMapping;
 use portcullis::proxy::RequestFacts;
 use portcullis::proxy::mapping::{BackendParts, MappingContext, apply};
+use portcullis::telemetry::RequestId;
 use serde_json::json;
 
 fn mapping(c: &mut Criterion) {
@@ -50,11 +51,11 @@ fn mapping(c: &mut Criterion) {
     headers.insert("x-debug", "1".parse().unwrap());
     headers.insert("user-agent", "bench".parse().unwrap());
     let facts = RequestFacts {
-        request_id: "Ab3dEf6hIj9kLm=".to_owned(),
+        request_id: RequestId::parse("Ab3dEf6hIj9kLm0=").unwrap(),
         method: http::Method::GET,
         client: "127.0.0.1:40000".parse().unwrap(),
-        host: Some("localhost".to_owned()),
-        user_agent: Some("bench".to_owned()),
+        host: Some(HeaderValue::from_static("localhost")),
+        user_agent: Some(HeaderValue::from_static("bench")),
         protocol: "HTTP/1.1",
         start_unix_ms: 1_800_000_000_000,
         start: Instant::now(),

@@ -43,7 +43,8 @@ pub async fn handle(
     _conn: Connection,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let request_id = crate::telemetry::new_request_id();
+    let id = crate::telemetry::new_request_id();
+    let request_id = id.as_str();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let (parts, body) = req.into_parts();
@@ -56,7 +57,7 @@ pub async fn handle(
                 message: "Request Too Long".to_owned(),
                 resource_type: None,
             };
-            return Ok(error_response(&err, &request_id));
+            return Ok(error_response(&err, request_id));
         }
     };
     let signed = sigv4::SignedRequest {
@@ -78,7 +79,7 @@ pub async fn handle(
         Ok(identity) => identity,
         Err(err) => {
             tracing::info!(%method, %path, reason = err.error_type(), "admin request refused: authentication");
-            return Ok(error_response(&AdminError::from(err), &request_id));
+            return Ok(error_response(&AdminError::from(err), request_id));
         }
     };
     let query = parts.uri.query().unwrap_or("");
@@ -91,8 +92,8 @@ pub async fn handle(
     };
     tracing::info!(%method, %path, status = status.as_u16(), access_key = %identity.access_key_id, request_id = %request_id, "admin request");
     Ok(match outcome {
-        Ok(reply) => ok_response(reply, &request_id),
-        Err(err) => error_response(&err, &request_id),
+        Ok(reply) => ok_response(reply, request_id),
+        Err(err) => error_response(&err, request_id),
     })
 }
 

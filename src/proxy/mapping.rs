@@ -167,13 +167,13 @@ fn context(var: &ContextVariable, ctx: &MappingContext<'_>) -> Option<String> {
     Some(match var {
         ContextVariable::AuthorizerClaim(name) => return ctx.claims.and_then(|c| c.render_claim(name)),
         ContextVariable::ApiId => f.api_id.to_string(),
-        ContextVariable::DomainName => f.host.clone()?,
+        ContextVariable::DomainName => f.host()?.to_owned(),
         ContextVariable::HttpMethod => f.method.to_string(),
         ContextVariable::SourceIp => f.client.ip().to_string(),
-        ContextVariable::UserAgent => f.user_agent.clone()?,
+        ContextVariable::UserAgent => f.user_agent()?.to_owned(),
         ContextVariable::Path => ctx.full_path.to_owned(),
         ContextVariable::Protocol => f.protocol.to_owned(),
-        ContextVariable::RequestId => f.request_id.clone(),
+        ContextVariable::RequestId => f.request_id.to_string(),
         ContextVariable::RequestTime => crate::telemetry::clf_time(f.start_unix_ms),
         ContextVariable::RequestTimeEpoch => f.start_unix_ms.to_string(),
         ContextVariable::RouteKey => f.route_key.to_string(),
@@ -291,10 +291,10 @@ mod tests {
 
     fn facts() -> crate::proxy::RequestFacts {
         crate::proxy::RequestFacts {
-            request_id: "Mc7UVioPPHcEKPA=".into(),
+            request_id: crate::telemetry::RequestId::parse("Mc7UVioPPHcEKPA=").unwrap(),
             method: http::Method::GET,
             client: "127.0.0.9:5000".parse().unwrap(),
-            host: Some("api.test".into()),
+            host: Some(http::HeaderValue::from_static("api.test")),
             user_agent: None,
             protocol: "HTTP/1.1",
             start_unix_ms: 1_621_957_366_418,

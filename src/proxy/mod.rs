@@ -18,6 +18,7 @@ pub mod snapshot;
 pub mod target;
 pub mod throttle;
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,7 +38,7 @@ use crate::client::HttpClient;
 pub use crate::conn::Connection;
 use crate::model::{MethodSel, RouteKey};
 use crate::routing::{NormalizedPath, normalize};
-use crate::telemetry::{AccessLog, new_request_id};
+use crate::telemetry::{AccessLog, RequestId, new_request_id};
 use snapshot::{CompiledApi, CompiledRoute, CompiledStage};
 
 /// Shared state of the data plane: the live snapshot and the backend client.
@@ -50,18 +51,20 @@ pub struct DataPlane {
     pub upstream: crate::upstream::Client,
 }
 
-/// Facts about one request, for `$context` variables and the access log.
+/// Facts about one request, for `$context` variables and the access log. Built for every
+/// request, so it borrows what it can: the header values share the request's buffer, and the
+/// API, stage and route start as one shared placeholder.
 pub struct RequestFacts {
     /// `apigw-requestid`.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The client's method.
     pub method: http::Method,
     /// The TCP peer.
     pub client: SocketAddr,
-    /// `Host` (or `:authority`).
-    pub host: Option<String>,
-    /// `User-Agent`.
-    pub user_agent: Option<String>,
+    /// `Host` (or `:authority`), when it is visible ASCII.
+    pub host: Option<HeaderValue>,
+    /// `User-Agent`, when it is visible ASCII.
+    pub user_agent: Option<HeaderValue>,
     /// Always `HTTP/1.1`, as AWS reports it.
     pub protocol: &'static str,
     /// Arrival time, Unix milliseconds.
@@ -80,13 +83,12 @@ pub struct RequestFacts {
 
 impl RequestFacts {
     fn new<B>(req: &Request<B>, conn: &Connection) -> Self {
-        let header =
-            |name: http::header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let host = req
-            .uri()
-            .authority()
-            .map(|a| a.to_string())
-            .or_else(|| header(http::header::HOST));
+        let text = |v: &HeaderValue| v.to_str().is_ok();
+        let header = |name: http::header::HeaderName| req.headers().get(name).filter(|v| text(v)).cloned();
+        let host = match req.uri().authority() {
+            Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
+            None => header(http::header::HOST),
+        };
         Self {
             request_id: new_request_id(),
             method: req.method().clone(),
@@ -96,12 +98,29 @@ impl RequestFacts {
             protocol: "HTTP/1.1",
             start_unix_ms: crate::telemetry::unix_ms(),
             start: Instant::now(),
-            api_id: Arc::from("-"),
-            stage: Arc::from("-"),
-            route_key: Arc::from("-"),
+            api_id: unknown(),
+            stage: unknown(),
+            route_key: unknown(),
             log_format: None,
         }
     }
+
+    /// `Host` (or `:authority`) as text.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    /// `User-Agent` as text.
+    pub fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_ref().and_then(|v| v.to_str().ok())
+    }
+}
+
+/// `-`, what AWS logs for an API, stage or route not (yet) known: one shared string, so a
+/// request does not allocate three copies of it.
+fn unknown() -> Arc<str> {
+    static DASH: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("-"));
+    Arc::clone(&DASH)
 }
 
 /// The header every answer carries (AWS's request id).
@@ -117,7 +136,7 @@ pub async fn handle(
     let mut facts = RequestFacts::new(&req, &conn);
     let mut log = AccessLog::default();
     // Looked up once: the CORS policy decorates whatever `serve` answers, errors included.
-    let api = snapshot.api_for_host(facts.host.as_deref());
+    let api = snapshot.api_for_host(facts.host());
     let cors = api.and_then(|api| api.cors.as_ref());
     let origin = cors::origin(req.headers());
     let clients = forward::Clients {
@@ -141,7 +160,7 @@ pub async fn handle(
     if let (Some(cors), false) = (cors, is_preflight_answer) {
         cors.decorate(origin.as_ref(), response.headers_mut());
     }
-    if let Ok(id) = HeaderValue::from_str(&facts.request_id) {
+    if let Ok(id) = HeaderValue::from_bytes(facts.request_id.as_bytes()) {
         response.headers_mut().insert(REQUEST_ID.clone(), id);
     }
     log.status = response.status().as_u16();
@@ -265,13 +284,14 @@ fn check_host<B>(req: &Request<B>) -> Result<(), GatewayError> {
 }
 
 /// Named stages take the first path segment; everything else is the `$default` stage's.
-fn select_stage<'a>(
+/// The `$default` stage routes the path as it is, borrowed.
+fn select_stage<'a, 'p>(
     api: &'a CompiledApi,
-    path: &NormalizedPath,
-) -> Result<(&'a Arc<CompiledStage>, NormalizedPath), GatewayError> {
+    path: &'p NormalizedPath,
+) -> Result<(&'a Arc<CompiledStage>, Cow<'p, NormalizedPath>), GatewayError> {
     if let Some(stage) = path.segments().first().and_then(|first| api.named_stages.get(first)) {
-        return Ok((stage, path.without_first_segment()));
+        return Ok((stage, Cow::Owned(path.without_first_segment())));
     }
     let stage = api.default_stage.as_ref().ok_or(GatewayError::NotFound)?;
-    Ok((stage, path.clone()))
+    Ok((stage, Cow::Borrowed(path)))
 }

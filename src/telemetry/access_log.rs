@@ -117,7 +117,7 @@ impl LogLine {
         let f = &self.facts;
         let dash = |v: Option<String>| v.map_or(Value::String("-".into()), Value::String);
         json!({
-            "requestId": f.request_id,
+            "requestId": f.request_id.as_str(),
             "ip": f.client.ip().to_string(),
             "requestTime": super::clf_time(f.start_unix_ms),
             "httpMethod": f.method.as_str(),
@@ -172,7 +172,7 @@ impl LogLine {
         );
         let _ = write!(out, "\"ip\":\"{}\",", f.client.ip());
         field(out, "protocol", f.protocol);
-        field(out, "requestId", &f.request_id);
+        field(out, "requestId", f.request_id.as_str());
         field(out, "requestTime", &super::clf_time(f.start_unix_ms));
         let _ = write!(
             out,
@@ -210,7 +210,7 @@ impl LogLine {
             let _ = match var {
                 ContextVar::RequestId => write!(out, "{}", f.request_id),
                 ContextVar::SourceIp => write!(out, "{}", f.client.ip()),
-                ContextVar::UserAgent => dash(out, f.user_agent.as_deref()),
+                ContextVar::UserAgent => dash(out, f.user_agent()),
                 ContextVar::RequestTime => write!(out, "{}", super::clf_time(f.start_unix_ms)),
                 ContextVar::RequestTimeEpoch => write!(out, "{}", f.start_unix_ms),
                 ContextVar::HttpMethod => write!(out, "{}", f.method),
@@ -239,8 +239,8 @@ impl LogLine {
                 }
                 ContextVar::ApiId => write!(out, "{}", f.api_id),
                 ContextVar::Stage => write!(out, "{}", f.stage),
-                ContextVar::DomainName => dash(out, f.host.as_deref()),
-                ContextVar::DomainPrefix => dash(out, f.host.as_deref().and_then(|h| h.split(['.', ':']).next())),
+                ContextVar::DomainName => dash(out, f.host()),
+                ContextVar::DomainPrefix => dash(out, f.host().and_then(|h| h.split(['.', ':']).next())),
             };
         }
     }
@@ -393,13 +393,14 @@ mod tests {
 
     use super::*;
     use crate::proxy::RequestFacts;
+    use crate::telemetry::RequestId;
 
     fn line(log: AccessLog, route_key: &str) -> LogLine {
         let facts = RequestFacts {
-            request_id: "Ab3dEf6hIj9kLm=".to_owned(),
+            request_id: RequestId::parse("Ab3dEf6hIj9kLm0=").unwrap(),
             method: http::Method::GET,
             client: "[::1]:40000".parse().unwrap(),
-            host: Some("localhost".to_owned()),
+            host: Some(http::HeaderValue::from_static("localhost")),
             user_agent: None,
             protocol: "HTTP/1.1",
             start_unix_ms: 1_621_957_366_418,
@@ -466,11 +467,11 @@ mod tests {
             ..AccessLog::default()
         };
         let mut l = line(refused, "GET /planets");
-        l.facts.user_agent = Some("evil\"agent".to_owned());
+        l.facts.user_agent = Some(http::HeaderValue::from_static("evil\"agent"));
         let mut out = String::new();
         l.write_format(&format, &mut out);
         let parsed: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(parsed["id"], "Ab3dEf6hIj9kLm=");
+        assert_eq!(parsed["id"], "Ab3dEf6hIj9kLm0=");
         assert_eq!(parsed["ip"], "::1");
         assert_eq!(parsed["ua"], "evil\"agent", "a quote stays inside the string");
         assert_eq!(parsed["st"], 401);

@@ -15,11 +15,56 @@ pub use time::{clf_time, unix_ms, unix_secs};
 
 use base64::Engine;
 
-/// A fresh `apigw-requestid`: 16 base64 characters ending in `=`, like AWS's.
-pub fn new_request_id() -> String {
+/// An id of `N` visible ASCII bytes, kept inline: a request's ids cost no allocation until
+/// one is written into a header.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Id<const N: usize>([u8; N]);
+
+/// An `apigw-requestid`: 16 base64 characters ending in `=`, like AWS's.
+pub type RequestId = Id<16>;
+
+/// An `x-amzn-trace-id` value: `Root=1-<8 hex seconds>-<24 hex random>`.
+pub type TraceId = Id<{ "Root=1-".len() + 8 + 1 + 24 }>;
+
+impl<const N: usize> Id<N> {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Always ASCII (every constructor makes sure); the fallback is unreachable.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The id's bytes (visible ASCII), for a header value.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// An id from its text, for tests that need a fixed one: exactly `N` visible ASCII bytes.
+    pub fn parse(text: &str) -> Option<Self> {
+        let bytes: [u8; N] = text.as_bytes().try_into().ok()?;
+        bytes.iter().all(u8::is_ascii_graphic).then_some(Self(bytes))
+    }
+}
+
+impl<const N: usize> std::fmt::Display for Id<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Id<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Id({})", self.as_str())
+    }
+}
+
+/// A fresh `apigw-requestid`.
+pub fn new_request_id() -> RequestId {
     let mut bytes = [0u8; 11];
     ids::fill(&mut bytes);
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    let mut text = [b'='; 16];
+    // 11 bytes are always 16 characters with padding: the slice is exactly large enough.
+    let _ = base64::engine::general_purpose::STANDARD.encode_slice(bytes, &mut text);
+    Id(text)
 }
 
 /// Random bits for request and trace ids. They label requests and must not collide; they are not
@@ -59,25 +104,26 @@ mod ids {
     }
 }
 
-/// The length of an `x-amzn-trace-id` value.
-const TRACE_ID_LEN: usize = "Root=1-".len() + 8 + 1 + 24;
-
-/// A fresh `x-amzn-trace-id` value: `Root=1-<8 hex seconds>-<24 hex random>`.
-pub fn new_trace_id(unix_ms: u128) -> String {
+/// A fresh `x-amzn-trace-id` value.
+pub fn new_trace_id(unix_ms: u128) -> TraceId {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 12];
     ids::fill(&mut bytes);
     let seconds = ((unix_ms / 1000) as u32).to_be_bytes();
-    let mut id = String::with_capacity(TRACE_ID_LEN);
-    id.push_str("Root=1-");
-    for (i, byte) in seconds.iter().chain(&bytes).enumerate() {
-        if i == seconds.len() {
-            id.push('-');
+    let mut id = [b'-'; "Root=1-".len() + 8 + 1 + 24];
+    let (prefix, rest) = id.split_at_mut(7);
+    prefix.copy_from_slice(b"Root=1-");
+    let (time, rest) = rest.split_at_mut(8);
+    // `rest` starts with the `-` between the two parts, already in place.
+    let random = rest.get_mut(1..).unwrap_or_default();
+    let pairs = time.chunks_exact_mut(2).chain(random.chunks_exact_mut(2));
+    for (pair, byte) in pairs.zip(seconds.iter().chain(&bytes)) {
+        if let [hi, lo] = pair {
+            *hi = HEX[usize::from(byte >> 4)];
+            *lo = HEX[usize::from(byte & 0xf)];
         }
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0xf)]));
     }
-    id
+    Id(id)
 }
 
 /// Installs the stderr diagnostics subscriber (`RUST_LOG` filters, default `info`).
@@ -100,14 +146,22 @@ mod tests {
     #[test]
     fn request_ids_look_like_aws_ones() {
         let id = new_request_id();
-        assert_eq!(id.len(), 16);
-        assert!(id.ends_with('='));
+        let text = id.as_str();
+        assert_eq!(text.len(), 16);
+        assert!(text.ends_with('='), "{text}");
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.decode(text).map(|b| b.len()),
+            Ok(11)
+        );
         assert_ne!(id, new_request_id());
+        assert_eq!(RequestId::parse(text), Some(id));
+        assert_eq!(RequestId::parse("short="), None);
+        assert_eq!(RequestId::parse("Mc7UVioPPHcE PA="), None, "visible ASCII only");
     }
 
     #[test]
     fn trace_ids_have_the_amazon_shape() {
-        let id = new_trace_id(1_700_000_000_000);
+        let id = new_trace_id(1_700_000_000_000).to_string();
         assert!(id.starts_with("Root=1-6553f100-"), "{id}");
         assert_eq!(id.len(), "Root=1-".len() + 8 + 1 + 24);
     }
