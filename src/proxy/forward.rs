@@ -55,9 +55,12 @@ pub async fn forward(
     check_length(&req)?;
     let integration = prepared.integration;
     let (mut parts, body) = req.into_parts();
-    let full_path = prepared.path.to_path_string();
-    let mut out = backend_parts(&prepared, &mut parts, &full_path, facts)?;
-    let append = prepared.route.is_default.then_some(full_path.as_str());
+    // The whole path is text only for `$default` (appended to the target) and for mappings.
+    let needs_path = prepared.route.is_default || !integration.mappings.is_empty();
+    let full_path = needs_path.then(|| prepared.path.to_path_string());
+    let full_path = full_path.as_deref().unwrap_or_default();
+    let mut out = backend_parts(&prepared, &mut parts, full_path, facts)?;
+    let append = prepared.route.is_default.then_some(full_path);
     let query = out.query.as_ref().map(|pairs| mapping::build_query(pairs));
     let client_query = query.as_deref().or(parts.uri.query());
     let mut uri = integration
@@ -67,17 +70,17 @@ pub async fn forward(
     if let Some(path) = out.path.take() {
         uri = replace_path(&uri, &path)?;
     }
-    let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
     let trace = new_trace_id(facts.start_unix_ms);
     headers::to_backend(
         &mut out.headers,
         &Forwarding {
             client: prepared.conn.client,
             local: prepared.conn.local,
-            host: facts.host.as_deref(),
+            host: facts.host(),
             tls: prepared.conn.tls,
-            backend_authority: &authority,
-            trace_id: &trace,
+            backend_authority: authority,
+            trace_id: trace.as_str(),
         },
     );
     let method = backend_method(integration.method.as_ref(), &parts.method);

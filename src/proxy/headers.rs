@@ -89,11 +89,16 @@ pub struct Forwarding<'a> {
 
 /// Prepares client headers for the backend.
 pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
-    strip(headers, |name| {
-        is_hop_by_hop(name) || is_spoofable(name) || name == "host"
-    });
-    if let Ok(host) = HeaderValue::from_str(fwd.backend_authority) {
-        headers.insert(header::HOST, host);
+    strip(headers, |name| is_hop_by_hop(name) || is_spoofable(name));
+    // Replaced rather than stripped first: every request has a Host, and a removal list would
+    // be allocated for it each time.
+    match HeaderValue::from_str(fwd.backend_authority) {
+        Ok(host) => {
+            headers.insert(header::HOST, host);
+        }
+        Err(_) => {
+            headers.remove(header::HOST);
+        }
     }
     if let Ok(value) = HeaderValue::from_str(&forwarded_value(fwd)) {
         headers.insert(header::FORWARDED, value);

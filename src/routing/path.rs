@@ -173,6 +173,9 @@ pub fn normalize(raw: &str) -> Result<NormalizedPath, PathError> {
 fn canonical_segment(raw: &str, scratch: &mut Vec<u8>) -> Result<String, PathError> {
     let mut out = String::with_capacity(raw.len());
     scratch.clear();
+    // The decoded bytes are kept only to check that they are UTF-8. Raw bytes are ASCII
+    // (`check_raw`), so a segment without escapes has nothing to check and keeps nothing.
+    let decodes = raw.as_bytes().contains(&b'%');
     let mut bytes = raw.bytes();
     while let Some(b) = bytes.next() {
         let (byte, escaped) = if b == b'%' {
@@ -181,10 +184,14 @@ fn canonical_segment(raw: &str, scratch: &mut Vec<u8>) -> Result<String, PathErr
             check_raw(b)?;
             (b, false)
         };
-        scratch.push(byte);
+        if decodes {
+            scratch.push(byte);
+        }
         push_canonical(&mut out, byte, escaped);
     }
-    std::str::from_utf8(scratch).map_err(|_| PathError::InvalidUtf8)?;
+    if decodes {
+        std::str::from_utf8(scratch).map_err(|_| PathError::InvalidUtf8)?;
+    }
     check_double_encoding(out.as_bytes())?;
     Ok(out)
 }
