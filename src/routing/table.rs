@@ -82,7 +82,9 @@ pub enum RouteConflict {
 
 #[derive(Debug, Default)]
 struct Node {
-    statics: HashMap<String, Node>,
+    /// Hashed with foldhash, not SipHash: the keys come from the configuration and lookups never
+    /// insert, so a request's path cannot grow a bucket; the hash runs per segment per request.
+    statics: HashMap<String, Node, foldhash::fast::RandomState>,
     var: Option<Box<VarChild>>,
     greedy: Option<GreedyRoutes>,
     methods: MethodSet,
