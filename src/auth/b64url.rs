@@ -35,8 +35,7 @@ impl fmt::Display for Invalid {
 /// Not a base64url character (any value with the top bits set).
 const NO: u8 = 0xFF;
 
-/// The 6-bit value of each byte, or [`NO`].
-static VALUES: [u8; 256] = {
+const fn values() -> [u8; 256] {
     let mut table = [NO; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut i = 0;
@@ -45,7 +44,31 @@ static VALUES: [u8; 256] = {
         i += 1;
     }
     table
-};
+}
+
+/// The 6-bit value of each byte, or [`NO`].
+static VALUES: [u8; 256] = values();
+
+/// Set, in [`SHIFTED`], for a byte outside the alphabet: above the 24 bits four characters
+/// decode to, so one test of a whole segment's OR finds any.
+const INVALID: u32 = 1 << 31;
+
+/// Each byte's value already shifted to its place in a group of four characters (first,
+/// second, third, fourth), or [`INVALID`]: a group decodes with four loads and three ORs.
+static SHIFTED: [[u32; 256]; 4] = [shifted(18), shifted(12), shifted(6), shifted(0)];
+
+const fn shifted(by: u32) -> [u32; 256] {
+    let values = values();
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 256 {
+        if values[i] != NO {
+            table[i] = (values[i] as u32) << by;
+        }
+        i += 1;
+    }
+    table
+}
 
 fn value(byte: u8) -> u32 {
     u32::from(VALUES[usize::from(byte)])
@@ -65,18 +88,20 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
     // Room for the tail's bytes too: pushing them must not reallocate (and copy) the rest.
     let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
     out.resize(body.len() / 4 * 3, 0);
-    // An invalid byte has a value above 63: it shows in the OR of all values, checked once at
-    // the end, so the loop has no branch but its own.
+    // An invalid byte sets INVALID: it shows in the OR of all groups, checked once at the end,
+    // so the loop has no branch but its own.
     let mut seen = 0;
+    let [first, second, third, fourth] = &SHIFTED;
     for (src, dst) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let (a, b, c, d) = (value(src[0]), value(src[1]), value(src[2]), value(src[3]));
-        seen |= a | b | c | d;
-        let n = a << 18 | b << 12 | c << 6 | d;
-        dst[0] = (n >> 16) as u8;
-        dst[1] = (n >> 8) as u8;
-        dst[2] = n as u8;
+        if let ([a, b, c, d], [x, y, z]) = (src, dst) {
+            let n = first[usize::from(*a)] | second[usize::from(*b)] | third[usize::from(*c)] | fourth[usize::from(*d)];
+            seen |= n;
+            *x = (n >> 16) as u8;
+            *y = (n >> 8) as u8;
+            *z = n as u8;
+        }
     }
-    if seen > 63 {
+    if seen & INVALID != 0 {
         return Err(Invalid::Byte(first_invalid(body)));
     }
     let at = body.len();
