@@ -105,6 +105,59 @@ fn the_quick_read_never_decides_before_the_members_that_could_change_the_answer(
 }
 
 #[test]
+fn the_quick_read_agrees_with_the_checks_on_the_whole_map_in_every_order() {
+    use crate::test_rng::Rng;
+    // Each checked member right, wrong or absent (and exp also null), in a random order with an
+    // unchecked member between: the early refusal of the quick read must be the refusal the
+    // checks give on the whole map, and a token they pass must pass.
+    let choices: [(&str, [Option<Value>; 3]); 6] = [
+        ("iss", [Some(json!(ISS)), Some(json!("https://evil.test")), None]),
+        ("aud", [Some(json!(AUD)), Some(json!(["other", "x"])), None]),
+        ("client_id", [Some(json!(AUD)), Some(json!("other")), None]),
+        (
+            "exp",
+            [Some(json!(NOW + 60)), Some(json!(NOW - 600)), Some(Value::Null)],
+        ),
+        ("nbf", [Some(json!(NOW - 60)), Some(json!(NOW + 600)), None]),
+        ("iat", [Some(json!(NOW - 60)), Some(json!(NOW + 600)), None]),
+    ];
+    let mut rng = Rng(0x5EED_C1A1_0000_0001);
+    let (mut passed, mut refused) = (0, 0);
+    for _ in 0..600 {
+        let mut members: Vec<(&str, Value)> = choices
+            .iter()
+            .filter_map(|(name, values)| values[rng.below(3)].clone().map(|v| (*name, v)))
+            .collect();
+        for i in (1..members.len()).rev() {
+            members.swap(i, rng.below(i + 1));
+        }
+        members.insert(rng.below(members.len() + 1), ("sub", json!("user-1")));
+        let text = format!(
+            "{{{}}}",
+            members
+                .iter()
+                .map(|(name, value)| format!("\"{name}\":{value}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let map: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let (rules, mut trace) = (rules(), super::NoTrace);
+        let expected = super::claims::check_issuer(&map, &rules, &mut trace)
+            .and_then(|()| super::claims::check_audience(&map, &rules, &mut trace))
+            .and_then(|()| super::claims::check_times(&map, &rules, NOW, &mut trace))
+            .err()
+            .map(|e| e.reason);
+        let got = run(&rs256_raw(HEADER, text.as_bytes())).err().map(|e| e.reason);
+        assert_eq!(got, expected, "{text}");
+        match got {
+            None => passed += 1,
+            Some(_) => refused += 1,
+        }
+    }
+    assert!(passed > 10 && refused > 300, "{passed} passed, {refused} refused");
+}
+
+#[test]
 fn rejects_non_object_headers_and_payloads_even_when_validly_signed() {
     for bad in ["[]", "\"x\"", "null", "0", "{"] {
         assert_eq!(

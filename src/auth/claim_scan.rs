@@ -20,11 +20,50 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 use serde_json::{Map, Value};
 
 /// The members the claim checks read.
-const CHECKED: [&str; 6] = ["iss", "aud", "client_id", "exp", "nbf", "iat"];
+const CHECKED: [(&str, Member); 6] = [
+    ("iss", Member::Iss),
+    ("aud", Member::Aud),
+    ("client_id", Member::ClientId),
+    ("exp", Member::Exp),
+    ("nbf", Member::Nbf),
+    ("iat", Member::Iat),
+];
+
+/// One of the members the claim checks read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// `iss`.
+    Iss,
+    /// `aud`.
+    Aud,
+    /// `client_id`.
+    ClientId,
+    /// `exp`.
+    Exp,
+    /// `nbf`.
+    Nbf,
+    /// `iat`.
+    Iat,
+}
+
+/// Which checked members have been read so far: what the map's keys say, without a lookup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Seen(u8);
+
+impl Seen {
+    /// Whether `member` has been read.
+    pub fn has(self, member: Member) -> bool {
+        self.0 & (1 << member as u8) != 0
+    }
+
+    fn with(self, member: Member) -> Self {
+        Self(self.0 | 1 << member as u8)
+    }
+}
 
 /// The checked members of `payload`, or `None` when it cannot be read quickly.
 pub fn checked_members(payload: &[u8]) -> Option<Map<String, Value>> {
-    match read_until(payload, |_| None::<()>) {
+    match read_until(payload, |_, _| None::<()>) {
         Read::Members(map) => Some(map),
         Read::Settled(()) | Read::Unreadable => None,
     }
@@ -42,9 +81,14 @@ pub enum Read<E> {
 }
 
 /// Reads the checked members of `payload`, asking `settled` after each one whether the members
-/// read so far already decide; its first `Some` stops the read.
-pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Map<String, Value>) -> Option<E>) -> Read<E> {
-    let mut visitor = SubsetVisitor { settled, verdict: None };
+/// read so far (the map, and which of them it holds) already decide; its first `Some` stops the
+/// read.
+pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Map<String, Value>, Seen) -> Option<E>) -> Read<E> {
+    let mut visitor = SubsetVisitor {
+        settled,
+        seen: Seen::default(),
+        verdict: None,
+    };
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
     let read = deserializer.deserialize_map(&mut visitor);
     match (read, visitor.verdict) {
@@ -56,12 +100,13 @@ pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Map<String, Value>) ->
 
 struct SubsetVisitor<F, E> {
     settled: F,
+    seen: Seen,
     verdict: Option<E>,
 }
 
 impl<'de, F, E> Visitor<'de> for &mut SubsetVisitor<F, E>
 where
-    F: FnMut(&Map<String, Value>) -> Option<E>,
+    F: FnMut(&Map<String, Value>, Seen) -> Option<E>,
 {
     type Value = Map<String, Value>;
 
@@ -73,12 +118,13 @@ where
         let mut map = Map::new();
         while let Some(Name(name)) = access.next_key::<Name>()? {
             match name {
-                Some(name) => {
-                    if map.contains_key(name) {
+                Some((name, member)) => {
+                    if self.seen.has(member) {
                         return Err(de::Error::custom("duplicate member name"));
                     }
+                    self.seen = self.seen.with(member);
                     map.insert(name.to_owned(), access.next_value::<Value>()?);
-                    if let Some(verdict) = (self.settled)(&map) {
+                    if let Some(verdict) = (self.settled)(&map, self.seen) {
                         self.verdict = Some(verdict);
                         return Err(de::Error::custom("settled"));
                     }
@@ -93,7 +139,7 @@ where
 }
 
 /// A member name: one of [`CHECKED`], or `None` for any other (not kept).
-struct Name(Option<&'static str>);
+struct Name(Option<(&'static str, Member)>);
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -111,7 +157,7 @@ impl Visitor<'_> for NameVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Name, E> {
-        Ok(Name(CHECKED.iter().find(|c| **c == v).copied()))
+        Ok(Name(CHECKED.iter().find(|(name, _)| *name == v).copied()))
     }
 }
 
@@ -133,13 +179,15 @@ mod tests {
     #[test]
     fn the_read_stops_at_the_first_settled_judgement_and_never_sees_the_rest() {
         let mut asked = Vec::new();
-        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m| {
+        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m, seen| {
             asked.push(m.len());
-            m.contains_key("aud").then_some("settled")
+            assert_eq!(seen.has(Member::Aud), m.contains_key("aud"), "seen follows the map");
+            assert!(seen.has(Member::Iss) && !seen.has(Member::Exp));
+            seen.has(Member::Aud).then_some("settled")
         });
         assert!(matches!(read, Read::Settled("settled")), "{read:?}");
         assert_eq!(asked, [1, 2], "asked after each checked member only");
-        let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_| None::<()>);
+        let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_, _| None::<()>);
         assert!(matches!(unsettled, Read::Unreadable), "trailing bytes still count");
     }
 

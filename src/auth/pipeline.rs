@@ -31,7 +31,7 @@
 //!
 //! Allowed imports: std, serde_json.
 
-use super::claim_scan;
+use super::claim_scan::{self, Member, Seen};
 use super::claims::{self, Claims, Listed};
 use super::error::{AuthError, Reason, log_value};
 use super::keys::{Candidates, KeySet, Verdict};
@@ -83,8 +83,8 @@ pub fn verify<T: Trace>(
     // soon as the refusal is certain; whatever passes is parsed strictly and checked again on
     // the whole map.
     let records = trace.records();
-    let quick = claim_scan::read_until(&payload, |members| {
-        settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
+    let quick = claim_scan::read_until(&payload, |members, seen| {
+        settled_refusal(members, seen, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
     });
     let (refusal, members) = match quick {
         claim_scan::Read::Settled((refusal, members)) => (Some(refusal), members),
@@ -115,15 +115,27 @@ pub fn verify<T: Trace>(
 /// decides the audience alone once read (a `client_id` only counts when no `aud` comes, which
 /// only the end of the payload tells), so every time check waits for it; an `iat` refusal also
 /// waits for `nbf`, which is checked first. An absent member's refusal is never certain.
-fn settled_refusal(members: &Map<String, Value>, rules: &Rules, now: i64) -> Option<AuthError> {
+///
+/// Asked after every checked member, so what cannot settle yet is told from `seen` without
+/// running the checks: before `iss` nothing can (a refusal past the issuer check means `iss`
+/// was there), and before `aud` only the issuer check can.
+fn settled_refusal(members: &Map<String, Value>, seen: Seen, rules: &Rules, now: i64) -> Option<AuthError> {
+    if !seen.has(Member::Iss) {
+        return None;
+    }
+    if !seen.has(Member::Aud) {
+        return claims::check_issuer(members, rules, &mut NoTrace).err();
+    }
     let refusal = check_claims(members, rules, now, &mut NoTrace).err()?;
-    let read = |name: &str| members.contains_key(name);
+    // `iss` and `aud` are read, so every refusal but an `iat` one is certain here.
     let certain = match refusal.reason {
-        Reason::Issuer => read("iss"),
-        Reason::Audience => read("aud"),
-        // Reached only with `iss` passed; `exp` is present (absent is NoExpiration).
-        Reason::InvalidExpiration | Reason::Expired | Reason::InvalidNotBefore | Reason::NotYetValid => read("aud"),
-        Reason::InvalidIssuedAt | Reason::IssuedInFuture => read("aud") && read("nbf"),
+        Reason::Issuer
+        | Reason::Audience
+        | Reason::InvalidExpiration
+        | Reason::Expired
+        | Reason::InvalidNotBefore
+        | Reason::NotYetValid => true,
+        Reason::InvalidIssuedAt | Reason::IssuedInFuture => seen.has(Member::Nbf),
         _ => false,
     };
     certain.then_some(refusal)
