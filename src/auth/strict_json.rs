@@ -13,6 +13,7 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON object under the rules above.
@@ -86,11 +87,13 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
-            if map.contains_key(&name) {
+            // One search of the map per member: the vacant slot found by the duplicate check
+            // takes the value.
+            let Entry::Vacant(slot) = map.entry(name) else {
                 return Err(de::Error::custom("duplicate member name"));
-            }
+            };
             let Strict(value) = access.next_value()?;
-            map.insert(name, value);
+            slot.insert(value);
         }
         Ok(Value::Object(map))
     }
