@@ -164,5 +164,11 @@ mod tests {
         let id = new_trace_id(1_700_000_000_000).to_string();
         assert!(id.starts_with("Root=1-6553f100-"), "{id}");
         assert_eq!(id.len(), "Root=1-".len() + 8 + 1 + 24);
+        let random = &id["Root=1-6553f100-".len()..];
+        assert!(
+            random.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{id}"
+        );
+        assert_ne!(random, &new_trace_id(1_700_000_000_000).to_string()[16..]);
     }
 }
