@@ -29,6 +29,49 @@ async fn backend_timeout_is_503_like_aws() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_hangs_up_cancels_its_backend_exchange() {
+    // A backend that reads one request, never answers, and reports when the gateway closes the
+    // connection. The integration's timeout is AWS's default 30 s, so the exchange ends within
+    // the few seconds allowed below only if the gateway gives it up when its client goes
+    // (as nginx and Envoy do; hyper's read-ahead on the client connection is what notices).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let backend = format!("http://{}", listener.local_addr().unwrap());
+    let (events, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::Read as _;
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        let (mut head, mut chunk) = (Vec::new(), [0u8; 1024]);
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match conn.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => head.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let _ = events.send("request");
+        let closed = matches!(conn.read(&mut chunk), Ok(0) | Err(_));
+        let _ = events.send(if closed { "closed" } else { "more data" });
+    });
+    let issuer = TestIssuer::start().await;
+    let gateway = Gateway::start(&solar_config(&issuer.url, &backend));
+    let mut client = std::net::TcpStream::connect(gateway.addr).unwrap();
+    std::io::Write::write_all(&mut client, b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let wait = |secs| tokio::task::block_in_place(|| seen.recv_timeout(std::time::Duration::from_secs(secs)));
+    assert_eq!(
+        wait(10),
+        Ok("request"),
+        "the open $default route forwards to the backend"
+    );
+    drop(client);
+    assert_eq!(
+        wait(5),
+        Ok("closed"),
+        "the backend connection is closed once the client hangs up, not at the 30 s timeout"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_backend_is_502() {
     let issuer = TestIssuer::start().await;
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
