@@ -121,6 +121,12 @@ impl Client {
         self.pool.idle_count()
     }
 
+    /// Runs the calling thread's pool sweep as if at `now`.
+    #[cfg(test)]
+    pub(crate) fn sweep_at(&self, now: Instant) {
+        self.pool.sweep_at(now);
+    }
+
     /// Sends one request and returns the response once its head has arrived; the body streams.
     ///
     /// # Errors

@@ -8,9 +8,12 @@
 //! Invariants: a connection enters the pool only between two complete exchanges (its read
 //! buffer empty); the most recently used connection is handed out first (it is the likeliest
 //! to be alive and warm); one that the backend has closed or written to while idle, or that has
-//! been idle longer than the idle timeout, is dropped instead of handed out; at most
-//! `max_idle_per_authority` wait per authority on each thread (the oldest go first), and every
-//! few seconds a thread's sweep drops its expired ones. The idle connections live in
+//! been idle longer than the idle timeout, is dropped instead of handed out; every few seconds
+//! a thread's sweep drops its expired ones and trims each authority's to
+//! `max_idle_per_authority` (the oldest go first). Between sweeps a burst may leave more idle:
+//! closing them on return would make the next burst reconnect them all (with 2 000 clients in
+//! flight that was half the requests, and the backend's full accept queue cost 1 s SYN
+//! retries); HAProxy's `pool-purge-delay` does the same. The idle connections live in
 //! thread-local shelves, one per pool: no lock, and nothing shared between workers.
 //!
 //! May import: std, bytes, tokio.
@@ -67,7 +70,8 @@ pub const KEPT_WRITE_BUFFER: usize = 4 * 1024;
 pub struct PoolLimits {
     /// Idle connections older than this are closed.
     pub idle_timeout: Duration,
-    /// Idle connections kept per authority, on each thread.
+    /// Idle connections kept per authority on each thread, after each sweep (0: none, not even
+    /// between sweeps).
     pub max_idle_per_authority: usize,
 }
 
@@ -115,6 +119,8 @@ struct Shelf {
     pool: u64,
     alive: Weak<()>,
     idle: Idle,
+    /// The pool's `max_idle_per_authority`, applied by the sweep.
+    max_idle: usize,
 }
 
 impl Shelves {
@@ -126,8 +132,12 @@ impl Shelves {
     fn sweep(&mut self, now: Instant, timeout: Duration) {
         self.last_sweep = Some(now);
         self.pools.retain_mut(|shelf| {
+            let max_idle = shelf.max_idle;
             shelf.idle.retain(|_, list| {
                 list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
+                // The list is oldest first: the excess goes from its front.
+                let excess = list.len().saturating_sub(max_idle);
+                list.drain(..excess);
                 !list.is_empty()
             });
             shelf.alive.strong_count() > 0 && !shelf.idle.is_empty()
@@ -179,6 +189,7 @@ impl Pool {
                         pool: self.id,
                         alive: Arc::downgrade(&self.alive),
                         idle: HashMap::default(),
+                        max_idle: self.limits.max_idle_per_authority,
                     });
                     shelves.pools.len() - 1
                 }
@@ -190,9 +201,6 @@ impl Pool {
                 Some(list) => list,
                 None => shelf.idle.entry(conn.key.clone()).or_default(),
             };
-            if list.len() >= self.limits.max_idle_per_authority {
-                list.remove(0);
-            }
             list.push((conn, now));
         });
     }
@@ -210,6 +218,11 @@ impl Pool {
 
 #[cfg(test)]
 impl Pool {
+    /// Runs this thread's sweep as if at `now`.
+    pub(super) fn sweep_at(&self, now: Instant) {
+        let _ = with_shelves(|shelves| shelves.sweep(now, self.limits.idle_timeout));
+    }
+
     /// The write-buffer capacities of the idle connections on the calling thread.
     pub(super) fn idle_write_buffers(&self) -> Vec<usize> {
         with_shelves(|shelves| {

@@ -335,31 +335,42 @@ async fn idle_connections_expire() {
 }
 
 #[tokio::test]
-async fn at_most_the_configured_idle_connections_wait_per_backend() {
+async fn a_burst_stays_pooled_until_the_sweep_trims_it_to_the_limit() {
     let b = backend(|_, _| Act::Answer(OK)).await;
     let client = Client::new(PoolLimits {
         idle_timeout: Duration::from_secs(60),
         max_idle_per_authority: 2,
     });
     let uri: Uri = b.uri.parse().unwrap();
-    // Three exchanges in flight at once need three connections; only two may wait afterwards.
-    let mut responses = Vec::new();
-    for _ in 0..3 {
-        let r = client
-            .send(Outgoing {
-                method: &Method::GET,
-                uri: &uri,
-                headers: &HeaderMap::new(),
-                body: Empty::<Bytes>::new(),
-            })
-            .await
-            .unwrap();
-        responses.push(r);
-    }
-    assert_eq!(client.idle_connections(), 0, "bodies not read yet: nothing is idle");
-    for r in responses {
-        r.into_body().collect().await.unwrap();
-    }
+    // Three exchanges in flight at once need three connections.
+    let burst = || async {
+        let mut responses = Vec::new();
+        for _ in 0..3 {
+            let r = client
+                .send(Outgoing {
+                    method: &Method::GET,
+                    uri: &uri,
+                    headers: &HeaderMap::new(),
+                    body: Empty::<Bytes>::new(),
+                })
+                .await
+                .unwrap();
+            responses.push(r);
+        }
+        assert_eq!(client.idle_connections(), 0, "bodies not read yet: nothing is idle");
+        for r in responses {
+            r.into_body().collect().await.unwrap();
+        }
+    };
+    burst().await;
     assert_eq!(*b.connections.lock().unwrap(), 3);
-    assert_eq!(client.idle_connections(), 2);
+    assert_eq!(client.idle_connections(), 3, "the whole burst waits for the next one");
+    burst().await;
+    assert_eq!(*b.connections.lock().unwrap(), 3, "the second burst reconnects nothing");
+    client.sweep_at(Instant::now() + Duration::from_secs(1));
+    assert_eq!(
+        client.idle_connections(),
+        2,
+        "a sweep keeps at most the limit, the newest"
+    );
 }
