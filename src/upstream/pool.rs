@@ -119,8 +119,8 @@ struct Shelf {
     pool: u64,
     alive: Weak<()>,
     idle: Idle,
-    /// The pool's `max_idle_per_authority`, applied by the sweep.
-    max_idle: usize,
+    /// The pool's limits: a sweep, whichever pool's return runs it, judges each shelf by its own.
+    limits: PoolLimits,
 }
 
 impl Shelves {
@@ -129,14 +129,17 @@ impl Shelves {
     }
 
     /// Drops expired connections, empty lists, and the shelves of pools that are gone.
-    fn sweep(&mut self, now: Instant, timeout: Duration) {
+    fn sweep(&mut self, now: Instant) {
         self.last_sweep = Some(now);
         self.pools.retain_mut(|shelf| {
-            let max_idle = shelf.max_idle;
+            let PoolLimits {
+                idle_timeout,
+                max_idle_per_authority,
+            } = shelf.limits;
             shelf.idle.retain(|_, list| {
-                list.retain(|(_, since)| now.saturating_duration_since(*since) < timeout);
+                list.retain(|(_, since)| now.saturating_duration_since(*since) < idle_timeout);
                 // The list is oldest first: the excess goes from its front.
-                let excess = list.len().saturating_sub(max_idle);
+                let excess = list.len().saturating_sub(max_idle_per_authority);
                 list.drain(..excess);
                 !list.is_empty()
             });
@@ -180,7 +183,7 @@ impl Pool {
                 .last_sweep
                 .is_none_or(|last| now.saturating_duration_since(last) >= SWEEP_EVERY)
             {
-                shelves.sweep(now, self.limits.idle_timeout);
+                shelves.sweep(now);
             }
             let index = match shelves.pools.iter().position(|s| s.pool == self.id) {
                 Some(index) => index,
@@ -189,7 +192,7 @@ impl Pool {
                         pool: self.id,
                         alive: Arc::downgrade(&self.alive),
                         idle: HashMap::default(),
-                        max_idle: self.limits.max_idle_per_authority,
+                        limits: self.limits,
                     });
                     shelves.pools.len() - 1
                 }
@@ -220,7 +223,7 @@ impl Pool {
 impl Pool {
     /// Runs this thread's sweep as if at `now`.
     pub(super) fn sweep_at(&self, now: Instant) {
-        let _ = with_shelves(|shelves| shelves.sweep(now, self.limits.idle_timeout));
+        let _ = with_shelves(|shelves| shelves.sweep(now));
     }
 
     /// The write-buffer capacities of the idle connections on the calling thread.
@@ -310,5 +313,43 @@ mod tests {
         let read = tokio::time::timeout(Duration::from_secs(5), backend_side.read(&mut byte)).await;
         assert_eq!(read.unwrap().unwrap(), 0, "the dropped pool's connection was closed");
         assert_eq!(pool.idle_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_sweep_judges_each_pools_connections_by_that_pools_limits() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut backend_sides = Vec::new();
+        let mut connections = Vec::new();
+        for _ in 0..7 {
+            connections.push(TcpStream::connect(listener.local_addr().unwrap()).await.unwrap());
+            backend_sides.push(listener.accept().await.unwrap());
+        }
+        let mut conn = || Conn::new(connections.pop().unwrap(), Arc::from("127.0.0.1:1"));
+        let now = Instant::now();
+        // Short-lived and at most one idle; long-lived and at most three.
+        let strict = Pool::new(PoolLimits {
+            idle_timeout: Duration::from_secs(10),
+            max_idle_per_authority: 1,
+        });
+        let lenient = Pool::new(PoolLimits {
+            idle_timeout: Duration::from_secs(120),
+            max_idle_per_authority: 3,
+        });
+        for _ in 0..3 {
+            strict.put(conn(), now);
+            lenient.put(conn(), now);
+        }
+        assert_eq!(
+            (strict.idle_count(), lenient.idle_count()),
+            (3, 3),
+            "a burst waits whole"
+        );
+        // Run by the lenient pool's return, 5 s later: the strict shelf is trimmed to its one.
+        lenient.put(conn(), now + SWEEP_EVERY);
+        assert_eq!((strict.idle_count(), lenient.idle_count()), (1, 4));
+        // 60 s later, by the strict pool: its connection has expired, the lenient ones have not,
+        // and the lenient shelf keeps its three newest.
+        strict.sweep_at(now + Duration::from_secs(60));
+        assert_eq!((strict.idle_count(), lenient.idle_count()), (0, 3));
     }
 }
