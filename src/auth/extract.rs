@@ -73,7 +73,7 @@ fn from_header<'a>(name: &HeaderName, headers: &'a HeaderMap, query: Option<&str
             "header token and access_token parameter",
         ));
     }
-    let Some(token) = text.get(scan.token_at..).filter(|_| scan.token_at > 0) else {
+    let Some(token) = scan.token_at.and_then(|at| text.get(at..)) else {
         // No `Bearer` scheme: the value is handed on whole.
         return Ok(text);
     };
@@ -92,10 +92,10 @@ fn from_header<'a>(name: &HeaderName, headers: &'a HeaderMap, query: Option<&str
 struct Scan<'a> {
     /// The value as text when it is visible ASCII (or tab), as `HeaderValue::to_str` decides.
     text: Option<&'a str>,
-    /// Where the token starts: after `Bearer` and the spaces that follow it, or 0 without the
+    /// Where the token starts, after `Bearer` and the spaces that follow it; `None` without the
     /// scheme.
-    token_at: usize,
-    /// Whether the token (from `token_at`) holds whitespace or a comma.
+    token_at: Option<usize>,
+    /// Whether the token (from `token_at`, else the whole value) holds whitespace or a comma.
     separated: bool,
 }
 
@@ -103,8 +103,8 @@ impl<'a> Scan<'a> {
     fn of(bytes: &'a [u8]) -> Self {
         let visible = |b: u8| b == b'\t' || (0x20..0x7f).contains(&b);
         let separator = |b: u8| b.is_ascii_whitespace() || b == b',';
-        let token_at = bearer_len(bytes);
-        let (scheme, token) = bytes.split_at(token_at.min(bytes.len()));
+        let token_at = has_bearer_scheme(bytes).then(|| 6 + bytes.iter().skip(6).take_while(|b| **b == b' ').count());
+        let (scheme, token) = bytes.split_at_checked(token_at.unwrap_or(0)).unwrap_or((&[], bytes));
         let (invisible, separated) = token.iter().fold((false, false), |(bad, sep), b| {
             (bad | !visible(*b), sep | separator(*b))
         });
@@ -120,22 +120,11 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The length of a leading `Bearer` scheme (any case, then whitespace or the end) with the
-/// spaces after it, or 0 when the value does not start with the scheme.
-fn bearer_len(bytes: &[u8]) -> usize {
-    let text = std::str::from_utf8(bytes.get(..bytes.len().min(7)).unwrap_or_default()).unwrap_or_default();
-    match after_bearer(text) {
-        Some(_) => 6 + bytes.iter().skip(6).take_while(|b| **b == b' ').count(),
-        None => 0,
-    }
-}
-
-/// The text after a leading `Bearer` scheme (followed by whitespace or the
-/// end), if there is one.
-fn after_bearer(value: &str) -> Option<&str> {
-    let (scheme, rest) = (value.get(..6)?, value.get(6..)?);
-    let ends = rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_whitespace());
-    (scheme.eq_ignore_ascii_case("bearer") && ends).then_some(rest)
+/// Whether `value` opens with the `Bearer` scheme: the word in any case, then whitespace or
+/// the end. The one test of the scheme, for a header token and for a query token's rival.
+fn has_bearer_scheme(value: &[u8]) -> bool {
+    let scheme = value.get(..6).is_some_and(|word| word.eq_ignore_ascii_case(b"bearer"));
+    scheme && value.get(6).is_none_or(u8::is_ascii_whitespace)
 }
 
 fn from_query<'a>(name: &str, headers: &HeaderMap, query: Option<&'a str>) -> Result<Cow<'a, str>, AuthError> {
@@ -147,7 +136,7 @@ fn from_query<'a>(name: &str, headers: &HeaderMap, query: Option<&'a str>) -> Re
             format!("several {name} parameters"),
         ));
     }
-    let has_bearer = |v: &http::HeaderValue| v.to_str().ok().and_then(after_bearer).is_some();
+    let has_bearer = |v: &http::HeaderValue| v.to_str().is_ok_and(|text| has_bearer_scheme(text.as_bytes()));
     if headers.get_all(AUTHORIZATION).iter().any(has_bearer) {
         return Err(AuthError::new(Reason::MultipleTokens, "query token and Bearer header"));
     }
