@@ -21,10 +21,16 @@ use base64::Engine;
 pub struct Id<const N: usize>([u8; N]);
 
 /// An `apigw-requestid`: 16 base64 characters ending in `=`, like AWS's.
-pub type RequestId = Id<16>;
+pub type RequestId = Id<REQUEST_ID_LEN>;
+
+/// 11 random bytes in padded base64.
+const REQUEST_ID_LEN: usize = 16;
 
 /// An `x-amzn-trace-id` value: `Root=1-<8 hex seconds>-<24 hex random>`.
-pub type TraceId = Id<{ "Root=1-".len() + 8 + 1 + 24 }>;
+pub type TraceId = Id<TRACE_ID_LEN>;
+
+/// `Root=1-`, 8 hex digits, `-`, 24 hex digits.
+const TRACE_ID_LEN: usize = "Root=1-".len() + 8 + 1 + 24;
 
 impl<const N: usize> Id<N> {
     /// The id as text.
@@ -61,7 +67,7 @@ impl<const N: usize> std::fmt::Debug for Id<N> {
 pub fn new_request_id() -> RequestId {
     let mut bytes = [0u8; 11];
     ids::fill(&mut bytes);
-    let mut text = [b'='; 16];
+    let mut text = [b'='; REQUEST_ID_LEN];
     // 11 bytes are always 16 characters with padding: the slice is exactly large enough.
     let _ = base64::engine::general_purpose::STANDARD.encode_slice(bytes, &mut text);
     Id(text)
@@ -110,7 +116,7 @@ pub fn new_trace_id(unix_ms: u128) -> TraceId {
     let mut bytes = [0u8; 12];
     ids::fill(&mut bytes);
     let seconds = ((unix_ms / 1000) as u32).to_be_bytes();
-    let mut id = [b'-'; "Root=1-".len() + 8 + 1 + 24];
+    let mut id = [b'-'; TRACE_ID_LEN];
     let (prefix, rest) = id.split_at_mut(7);
     prefix.copy_from_slice(b"Root=1-");
     let (time, rest) = rest.split_at_mut(8);
@@ -163,7 +169,7 @@ mod tests {
     fn trace_ids_have_the_amazon_shape() {
         let id = new_trace_id(1_700_000_000_000).to_string();
         assert!(id.starts_with("Root=1-6553f100-"), "{id}");
-        assert_eq!(id.len(), "Root=1-".len() + 8 + 1 + 24);
+        assert_eq!(id.len(), 40, "Root=1-, 8 hex digits, -, 24 hex digits");
         let random = &id["Root=1-6553f100-".len()..];
         assert!(
             random.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
