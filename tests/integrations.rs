@@ -127,7 +127,7 @@ async fn claims_are_mapped_into_headers_and_spoofed_copies_removed() {
     let planets = format!("integrationUri: {}/planets\n", backend.url);
     let config = config.replacen(
         &planets,
-        &format!("{planets}          requestParameters:\n            \"overwrite:header.x-user-sub\": \"$context.authorizer.claims.sub\"\n            \"overwrite:header.x-scopes\": \"$context.authorizer.claims.scp\"\n            \"append:querystring.via\": \"gw-${{context.stage}}\"\n"),
+        &format!("{planets}          requestParameters:\n            \"overwrite:header.x-user-sub\": \"$context.authorizer.claims.sub\"\n            \"overwrite:header.x-scopes\": \"$context.authorizer.claims.scp\"\n            \"overwrite:header.x-path\": \"$context.path\"\n            \"append:querystring.via\": \"gw-${{context.stage}}\"\n"),
         1,
     );
     let gateway = Gateway::start(&config);
@@ -142,6 +142,8 @@ async fn claims_are_mapped_into_headers_and_spoofed_copies_removed() {
     let seen = backend.last();
     assert_eq!(seen.header_all("x-user-sub"), vec!["carl.sagan@mailinator.com"]);
     assert_eq!(seen.header("x-scopes"), Some("[openid http://myapp.com/scp/silver]"));
+    // Not a `$default` route: the whole path is still made for a mapping that reads it.
+    assert_eq!(seen.header("x-path"), Some("/planets"));
     assert_eq!(seen.uri, "/planets?a=1&via=gw-%24default");
 
     let mut claims = issuer.claims("http://myapp.com/scp/silver");
