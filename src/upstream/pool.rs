@@ -13,7 +13,8 @@
 //! `max_idle_per_authority` (the oldest go first). Between sweeps a burst may leave more idle:
 //! closing them on return would make the next burst reconnect them all (with 2 000 clients in
 //! flight that was half the requests, and the backend's full accept queue cost 1 s SYN
-//! retries); HAProxy's `pool-purge-delay` does the same. The idle connections live in
+//! retries). HAProxy also closes idle connections over time rather than on return (it closes
+//! half of the unused ones each `pool-purge-delay`). The idle connections live in
 //! thread-local shelves, one per pool: no lock, and nothing shared between workers.
 //!
 //! May import: std, bytes, tokio.
