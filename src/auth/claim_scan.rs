@@ -1,6 +1,6 @@
 //! A quick read of only the members the claim checks look at (`iss`, `aud`, `client_id`,
 //! `exp`, `nbf`, `iat`), so a token with a wrong issuer or audience or an expired one is
-//! refused without building the whole claims map.
+//! refused without building any map: each member read has its own slot ([`Members`]).
 //!
 //! It decides nothing alone: the pipeline uses it only to refuse early, and a token it lets
 //! through is parsed strictly ([`super::strict_json`]) and checked again on the full map. A
@@ -12,12 +12,15 @@
 //! final is the caller's to say; the claim checks come before the strict parse in the
 //! pipeline's order, so a payload refused this way may be malformed further on.
 //!
-//! Allowed imports: std, serde, serde_json.
+//! Allowed imports: std, serde, serde_json, and `super::claims` (the trait the checks read
+//! claims through).
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::claims::ClaimSource;
 
 /// The members the claim checks read.
 const CHECKED: [(&str, Member); 6] = [
@@ -46,25 +49,34 @@ pub enum Member {
     Iat,
 }
 
-/// Which checked members have been read so far: what the map's keys say, without a lookup.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Seen(u8);
+/// The checked members read so far, each in its own slot: no map, and no member name is
+/// allocated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Members([Option<Value>; CHECKED.len()]);
 
-impl Seen {
-    /// Whether `member` has been read.
-    pub fn has(self, member: Member) -> bool {
-        self.0 & (1 << member as u8) != 0
+impl Members {
+    /// The member's value, if it has been read.
+    pub fn get(&self, member: Member) -> Option<&Value> {
+        self.0[member as usize].as_ref()
     }
 
-    fn with(self, member: Member) -> Self {
-        Self(self.0 | 1 << member as u8)
+    /// Whether `member` has been read.
+    pub fn has(&self, member: Member) -> bool {
+        self.0[member as usize].is_some()
+    }
+}
+
+impl ClaimSource for Members {
+    fn claim(&self, name: &str) -> Option<&Value> {
+        let (_, member) = CHECKED.iter().find(|(checked, _)| *checked == name)?;
+        self.get(*member)
     }
 }
 
 /// The checked members of `payload`, or `None` when it cannot be read quickly.
-pub fn checked_members(payload: &[u8]) -> Option<Map<String, Value>> {
-    match read_until(payload, |_, _| None::<()>) {
-        Read::Members(map) => Some(map),
+pub fn checked_members(payload: &[u8]) -> Option<Members> {
+    match read_until(payload, |_| None::<()>) {
+        Read::Members(members) => Some(members),
         Read::Settled(()) | Read::Unreadable => None,
     }
 }
@@ -73,7 +85,7 @@ pub fn checked_members(payload: &[u8]) -> Option<Map<String, Value>> {
 #[derive(Debug)]
 pub enum Read<E> {
     /// Every checked member (the whole payload read).
-    Members(Map<String, Value>),
+    Members(Members),
     /// The judgement that was final before the end of the payload.
     Settled(E),
     /// Not readable quickly: the strict parse will say why.
@@ -81,52 +93,48 @@ pub enum Read<E> {
 }
 
 /// Reads the checked members of `payload`, asking `settled` after each one whether the members
-/// read so far (the map, and which of them it holds) already decide; its first `Some` stops the
-/// read.
-pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Map<String, Value>, Seen) -> Option<E>) -> Read<E> {
-    let mut visitor = SubsetVisitor {
-        settled,
-        seen: Seen::default(),
-        verdict: None,
-    };
+/// read so far already decide; its first `Some` stops the read.
+pub fn read_until<E>(payload: &[u8], settled: impl FnMut(&Members) -> Option<E>) -> Read<E> {
+    let mut visitor = SubsetVisitor { settled, verdict: None };
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
     let read = deserializer.deserialize_map(&mut visitor);
     match (read, visitor.verdict) {
         (_, Some(verdict)) => Read::Settled(verdict),
-        (Ok(map), None) if deserializer.end().is_ok() => Read::Members(map),
+        (Ok(members), None) if deserializer.end().is_ok() => Read::Members(members),
         _ => Read::Unreadable,
     }
 }
 
 struct SubsetVisitor<F, E> {
     settled: F,
-    seen: Seen,
     verdict: Option<E>,
 }
 
 impl<'de, F, E> Visitor<'de> for &mut SubsetVisitor<F, E>
 where
-    F: FnMut(&Map<String, Value>, Seen) -> Option<E>,
+    F: FnMut(&Members) -> Option<E>,
 {
-    type Value = Map<String, Value>;
+    type Value = Members;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut map = Map::new();
+        let mut members = Members::default();
         while let Some(Name(name)) = access.next_key::<Name>()? {
             match name {
-                Some((name, member)) => {
-                    if self.seen.has(member) {
+                Some(member) => {
+                    if members.has(member) {
                         return Err(de::Error::custom("duplicate member name"));
                     }
-                    self.seen = self.seen.with(member);
-                    map.insert(name.to_owned(), access.next_value::<Value>()?);
-                    if let Some(verdict) = (self.settled)(&map, self.seen) {
+                    members.0[member as usize] = Some(access.next_value::<Value>()?);
+                    if let Some(verdict) = (self.settled)(&members) {
+                        // Stop here. serde_json then finds no closing brace where it expects
+                        // one and fails the read, which the verdict overrides; returning an
+                        // error of our own would format and allocate a second one.
                         self.verdict = Some(verdict);
-                        return Err(de::Error::custom("settled"));
+                        return Ok(members);
                     }
                 }
                 None => {
@@ -134,12 +142,12 @@ where
                 }
             }
         }
-        Ok(map)
+        Ok(members)
     }
 }
 
 /// A member name: one of [`CHECKED`], or `None` for any other (not kept).
-struct Name(Option<(&'static str, Member)>);
+struct Name(Option<Member>);
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -157,7 +165,9 @@ impl Visitor<'_> for NameVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Name, E> {
-        Ok(Name(CHECKED.iter().find(|(name, _)| *name == v).copied()))
+        Ok(Name(
+            CHECKED.iter().find(|(name, _)| *name == v).map(|(_, member)| *member),
+        ))
     }
 }
 
@@ -170,31 +180,39 @@ mod tests {
     fn only_the_checked_members_are_kept() {
         let got =
             checked_members(br#"{"iss":"i","x":{"deep":[1,{"a":"b"}]},"aud":["a","b"],"exp":1.5,"nbf":null}"#).unwrap();
-        assert_eq!(
-            Value::Object(got),
-            serde_json::json!({"iss": "i", "aud": ["a", "b"], "exp": 1.5, "nbf": null})
-        );
+        let read: Vec<(&str, Option<&Value>)> = CHECKED.iter().map(|(name, m)| (*name, got.get(*m))).collect();
+        let (aud, exp) = (serde_json::json!(["a", "b"]), serde_json::json!(1.5));
+        let expected = [
+            ("iss", Some(&Value::from("i"))),
+            ("aud", Some(&aud)),
+            ("client_id", None),
+            ("exp", Some(&exp)),
+            ("nbf", Some(&Value::Null)),
+            ("iat", None),
+        ];
+        assert_eq!(read, expected);
+        assert_eq!(got.claim("x"), None, "other members are not kept");
+        assert_eq!(got.claim("aud"), got.get(Member::Aud), "claims are found by name");
     }
 
     #[test]
     fn the_read_stops_at_the_first_settled_judgement_and_never_sees_the_rest() {
         let mut asked = Vec::new();
-        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m, seen| {
-            asked.push(m.len());
-            assert_eq!(seen.has(Member::Aud), m.contains_key("aud"), "seen follows the map");
-            assert!(seen.has(Member::Iss) && !seen.has(Member::Exp));
-            seen.has(Member::Aud).then_some("settled")
+        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m| {
+            asked.push(CHECKED.iter().filter(|(_, member)| m.has(*member)).count());
+            assert!(m.has(Member::Iss) && !m.has(Member::Exp));
+            m.has(Member::Aud).then_some("settled")
         });
         assert!(matches!(read, Read::Settled("settled")), "{read:?}");
         assert_eq!(asked, [1, 2], "asked after each checked member only");
-        let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_, _| None::<()>);
+        let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_| None::<()>);
         assert!(matches!(unsettled, Read::Unreadable), "trailing bytes still count");
     }
 
     #[test]
     fn escaped_names_are_the_names_they_spell() {
         let got = checked_members(br#"{"\u0069ss":"i"}"#).unwrap();
-        assert_eq!(got["iss"], "i");
+        assert_eq!(got.get(Member::Iss), Some(&Value::from("i")));
     }
 
     #[test]

@@ -104,13 +104,26 @@ fn absent(claim: &'static str) -> Cow<'static, str> {
     })
 }
 
+/// Where the claim checks read a claim: the whole claims map, or the quick read of only the
+/// checked members (`claim_scan::Members`), which answers without a map.
+pub(crate) trait ClaimSource {
+    /// The claim called `name`, if present.
+    fn claim(&self, name: &str) -> Option<&Value>;
+}
+
+impl ClaimSource for Map<String, Value> {
+    fn claim(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 /// `iss` equals the configured issuer.
-pub(crate) fn check_issuer<T: Trace>(
-    claims: &Map<String, Value>,
+pub(crate) fn check_issuer<C: ClaimSource + ?Sized, T: Trace>(
+    claims: &C,
     rules: &Rules,
     trace: &mut T,
 ) -> Result<(), AuthError> {
-    let iss = claims.get("iss");
+    let iss = claims.claim("iss");
     let ok = iss.and_then(Value::as_str) == Some(rules.issuer.as_str());
     trace.check("iss", &Shown(iss), &rules.issuer, ok);
     ok.then_some(()).ok_or_else(|| fail(Reason::Issuer, "iss", iss))
@@ -118,16 +131,16 @@ pub(crate) fn check_issuer<T: Trace>(
 
 /// `aud` (or, only when `aud` is absent, `client_id`) names a configured
 /// audience.
-pub(crate) fn check_audience<T: Trace>(
-    claims: &Map<String, Value>,
+pub(crate) fn check_audience<C: ClaimSource + ?Sized, T: Trace>(
+    claims: &C,
     rules: &Rules,
     trace: &mut T,
 ) -> Result<(), AuthError> {
     let accepted = |s: &str| rules.audiences.iter().any(|a| a == s);
-    let (name, value, ok) = match claims.get("aud") {
+    let (name, value, ok) = match claims.claim("aud") {
         Some(aud) => ("aud", Some(aud), audience_matches(aud, accepted)),
         None => {
-            let id = claims.get("client_id");
+            let id = claims.claim("client_id");
             ("client_id", id, id.and_then(Value::as_str).is_some_and(accepted))
         }
     };
@@ -151,14 +164,14 @@ fn numeric(value: &Value) -> Option<f64> {
 }
 
 /// `exp` (required), then `nbf` and `iat` (if present), against `now`.
-pub(crate) fn check_times<T: Trace>(
-    claims: &Map<String, Value>,
+pub(crate) fn check_times<C: ClaimSource + ?Sized, T: Trace>(
+    claims: &C,
     rules: &Rules,
     now: i64,
     trace: &mut T,
 ) -> Result<(), AuthError> {
     let (now, leeway) = (now as f64, rules.leeway());
-    let exp = claims.get("exp");
+    let exp = claims.claim("exp");
     let at = numeric_claim(exp, "exp", Reason::NoExpiration, Reason::InvalidExpiration, trace)?;
     let ok = at >= 0.0 && now < at + leeway;
     trace.check("exp", &Shown(exp), &format_args!("> {now} - leeway {leeway}"), ok);
@@ -172,7 +185,7 @@ pub(crate) fn check_times<T: Trace>(
         ("iat", Reason::InvalidIssuedAt, Reason::IssuedInFuture),
     ];
     for (name, invalid, late) in bounds {
-        check_not_after(claims.get(name), name, (invalid, late), now + leeway, trace)?;
+        check_not_after(claims.claim(name), name, (invalid, late), now + leeway, trace)?;
     }
     Ok(())
 }

@@ -31,8 +31,8 @@
 //!
 //! Allowed imports: std, serde_json.
 
-use super::claim_scan::{self, Member, Seen};
-use super::claims::{self, Claims, Listed};
+use super::claim_scan::{self, Member, Members};
+use super::claims::{self, ClaimSource, Claims, Listed};
 use super::error::{AuthError, Reason, log_value};
 use super::keys::{Candidates, KeySet, Verdict};
 use super::rules::{Alg, Rules};
@@ -83,8 +83,8 @@ pub fn verify<T: Trace>(
     // soon as the refusal is certain; whatever passes is parsed strictly and checked again on
     // the whole map.
     let records = trace.records();
-    let quick = claim_scan::read_until(&payload, |members, seen| {
-        settled_refusal(members, seen, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
+    let quick = claim_scan::read_until(&payload, |members| {
+        settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
     });
     let (refusal, members) = match quick {
         claim_scan::Read::Settled((refusal, members)) => (Some(refusal), members),
@@ -116,15 +116,22 @@ pub fn verify<T: Trace>(
 /// only the end of the payload tells), so every time check waits for it; an `iat` refusal also
 /// waits for `nbf`, which is checked first. An absent member's refusal is never certain.
 ///
-/// Asked after every checked member, so what cannot settle yet is told from `seen` without
-/// running the checks: before `iss` nothing can (a refusal past the issuer check means `iss`
-/// was there), and before `aud` only the issuer check can.
-fn settled_refusal(members: &Map<String, Value>, seen: Seen, rules: &Rules, now: i64) -> Option<AuthError> {
-    if !seen.has(Member::Iss) {
+/// Asked after every checked member, so what cannot settle yet is told from which members have
+/// been read, without running the checks: before `iss` nothing can (a refusal past the issuer
+/// check means `iss` was there), before `aud` only the issuer check can, and before `exp` (the
+/// first time check, and required) only the issuer and audience checks can.
+fn settled_refusal(members: &Members, rules: &Rules, now: i64) -> Option<AuthError> {
+    if !members.has(Member::Iss) {
         return None;
     }
-    if !seen.has(Member::Aud) {
+    if !members.has(Member::Aud) {
         return claims::check_issuer(members, rules, &mut NoTrace).err();
+    }
+    if !members.has(Member::Exp) {
+        let checks = claims::check_issuer(members, rules, &mut NoTrace);
+        return checks
+            .and_then(|()| claims::check_audience(members, rules, &mut NoTrace))
+            .err();
     }
     let refusal = check_claims(members, rules, now, &mut NoTrace).err()?;
     // `iss` and `aud` are read, so every refusal but an `iat` one is certain here.
@@ -135,14 +142,19 @@ fn settled_refusal(members: &Map<String, Value>, seen: Seen, rules: &Rules, now:
         | Reason::Expired
         | Reason::InvalidNotBefore
         | Reason::NotYetValid => true,
-        Reason::InvalidIssuedAt | Reason::IssuedInFuture => seen.has(Member::Nbf),
+        Reason::InvalidIssuedAt | Reason::IssuedInFuture => members.has(Member::Nbf),
         _ => false,
     };
     certain.then_some(refusal)
 }
 
 /// iss, then aud / client_id, then exp, nbf and iat.
-fn check_claims<T: Trace>(map: &Map<String, Value>, rules: &Rules, now: i64, trace: &mut T) -> Result<(), AuthError> {
+fn check_claims<C: ClaimSource + ?Sized, T: Trace>(
+    map: &C,
+    rules: &Rules,
+    now: i64,
+    trace: &mut T,
+) -> Result<(), AuthError> {
     claims::check_issuer(map, rules, trace)?;
     claims::check_audience(map, rules, trace)?;
     claims::check_times(map, rules, now, trace)
