@@ -2,12 +2,14 @@
 //! services that answer on it (`proxy`, `issuer`), and the little state a connection carries
 //! between its requests.
 //!
-//! May import: std only.
+//! May import: std, and `http` for header values.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use http::HeaderValue;
 
 /// Facts about one client connection.
 #[derive(Debug, Clone)]
@@ -18,8 +20,44 @@ pub struct Connection {
     pub local: SocketAddr,
     /// Whether TLS terminates here.
     pub tls: bool,
-    /// Forged signatures seen on this connection (shared by its requests and streams).
-    pub strikes: Arc<Strikes>,
+    /// What the connection's requests and streams share.
+    pub state: Arc<ConnectionState>,
+}
+
+/// The state a connection carries between its requests (one allocation per connection).
+#[derive(Debug, Default)]
+pub struct ConnectionState {
+    /// Forged signatures seen on this connection.
+    pub strikes: Strikes,
+    /// The proxy's `forwarded` value: made from the connection's addresses, which never change,
+    /// and the request's Host, which seldom does.
+    pub forwarded: HostMemo,
+}
+
+/// A header value derived from the connection and a request's Host, kept for the next request
+/// with the same Host. Each miss replaces it, so a client alternating Hosts costs what it would
+/// without the memo.
+#[derive(Debug, Default)]
+pub struct HostMemo(Mutex<Option<Kept>>);
+
+/// The Host a value was made for (`None`: the request had none), and the value.
+type Kept = (Option<Box<[u8]>>, HeaderValue);
+
+impl HostMemo {
+    /// The value kept for `host`, else what `make` makes (then kept).
+    pub fn get_or_make(&self, host: Option<&[u8]>, make: impl FnOnce() -> Option<HeaderValue>) -> Option<HeaderValue> {
+        let Ok(mut slot) = self.0.lock() else {
+            return make();
+        };
+        if let Some((kept_for, value)) = slot.as_ref()
+            && kept_for.as_deref() == host
+        {
+            return Some(value.clone());
+        }
+        let value = make()?;
+        *slot = Some((host.map(Box::from), value.clone()));
+        Some(value)
+    }
 }
 
 impl Connection {
@@ -29,7 +67,7 @@ impl Connection {
             client,
             local,
             tls,
-            strikes: Arc::default(),
+            state: Arc::default(),
         }
     }
 }
@@ -91,6 +129,29 @@ mod tests {
         assert_eq!([ms(0), ms(1), ms(2), ms(3), ms(4), ms(11)], [0, 0, 1, 2, 4, 512]);
         assert_eq!(delay_after(12), MAX_STRIKE_DELAY);
         assert_eq!(delay_after(u32::MAX), MAX_STRIKE_DELAY);
+    }
+
+    #[test]
+    fn a_kept_value_is_reused_only_for_the_host_it_was_made_for() {
+        let memo = HostMemo::default();
+        let made = std::cell::Cell::new(0);
+        let make = |text: &'static str| {
+            made.set(made.get() + 1);
+            Some(HeaderValue::from_static(text))
+        };
+        let ask = |host: Option<&[u8]>, text| memo.get_or_make(host, || make(text));
+        assert_eq!(ask(Some(b"a"), "for a"), Some(HeaderValue::from_static("for a")));
+        assert_eq!(ask(Some(b"a"), "not made"), Some(HeaderValue::from_static("for a")));
+        assert_eq!(ask(Some(b"b"), "for b"), Some(HeaderValue::from_static("for b")));
+        assert_eq!(ask(None, "no host"), Some(HeaderValue::from_static("no host")));
+        assert_eq!(ask(None, "not made"), Some(HeaderValue::from_static("no host")));
+        assert_eq!(made.get(), 3, "made once per change of Host");
+        assert_eq!(
+            memo.get_or_make(Some(b"c"), || None),
+            None,
+            "nothing kept when nothing is made"
+        );
+        assert_eq!(ask(None, "not made"), Some(HeaderValue::from_static("no host")));
     }
 
     #[test]

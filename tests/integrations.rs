@@ -208,6 +208,40 @@ async fn connection_named_headers_are_stripped_before_gateway_headers_are_added(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forwarded_host_follows_each_request_on_one_connection() {
+    // The `forwarded` value is kept per connection and remade when the Host changes.
+    let s = support::Solar::start().await;
+    let before = s.backend.count();
+    let wire: String = ["a.example", "b.example", "a.example", "b.example"]
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let close = if i == 3 { "Connection: close\r\n" } else { "" };
+            format!("GET /x/{i} HTTP/1.1\r\nHost: {host}\r\n{close}\r\n")
+        })
+        .collect();
+    let stream = tokio::net::TcpStream::connect(s.gateway.addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    tokio::io::AsyncWriteExt::write_all(&mut write, wire.as_bytes())
+        .await
+        .unwrap();
+    let mut answers = String::new();
+    let reading = tokio::io::AsyncReadExt::read_to_string(&mut read, &mut answers);
+    tokio::time::timeout(std::time::Duration::from_secs(10), reading)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answers.matches("HTTP/1.1 200").count(), 4, "{answers}");
+    let hosts: Vec<String> = s.backend.requests()[before..]
+        .iter()
+        .map(|r| r.header("forwarded").unwrap_or_default().to_owned())
+        .collect();
+    let expected = ["a.example", "b.example", "a.example", "b.example"]
+        .map(|host| format!("by=127.0.0.1;for=127.0.0.1;host={host};proto=http"));
+    assert_eq!(hosts, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_connections_are_pooled_and_kept_alive() {
     // Two data-plane workers (support::Gateway), each with its own pool: each request comes on
     // a new client connection, accepted by either worker, and reuses that worker's connection.

@@ -74,13 +74,14 @@ pub async fn forward(
     let trace = new_trace_id(facts.start_unix_ms);
     headers::to_backend(
         &mut out.headers,
-        &Forwarding {
+        Forwarding {
             client: prepared.conn.client,
             local: prepared.conn.local,
             host: facts.host(),
             tls: prepared.conn.tls,
-            backend_authority: authority,
+            backend_host: integration.uri.host_value(authority),
             trace_id: trace.as_str(),
+            memo: &prepared.conn.state.forwarded,
         },
     );
     let method = backend_method(integration.method.as_ref(), &parts.method);

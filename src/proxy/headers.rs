@@ -10,6 +10,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
+use crate::conn::HostMemo;
+
 /// Hop-by-hop headers (RFC 9110 §7.6.1) and their common non-standard relatives.
 fn is_hop_by_hop(name: &str) -> bool {
     matches!(
@@ -81,26 +83,32 @@ pub struct Forwarding<'a> {
     pub host: Option<&'a str>,
     /// Whether the client connection is TLS.
     pub tls: bool,
-    /// The backend's authority, for `Host`.
-    pub backend_authority: &'a str,
+    /// The backend's `Host` value (`None`: no Host is sent).
+    pub backend_host: Option<HeaderValue>,
     /// This request's trace id.
     pub trace_id: &'a str,
+    /// The connection's kept `forwarded` value.
+    pub memo: &'a HostMemo,
 }
 
 /// Prepares client headers for the backend.
-pub fn to_backend(headers: &mut HeaderMap, fwd: &Forwarding<'_>) {
+pub fn to_backend(headers: &mut HeaderMap, fwd: Forwarding<'_>) {
     strip(headers, |name| is_hop_by_hop(name) || is_spoofable(name));
     // Replaced rather than stripped first: every request has a Host, and a removal list would
     // be allocated for it each time.
-    match HeaderValue::from_str(fwd.backend_authority) {
-        Ok(host) => {
+    match fwd.backend_host.clone() {
+        Some(host) => {
             headers.insert(header::HOST, host);
         }
-        Err(_) => {
+        None => {
             headers.remove(header::HOST);
         }
     }
-    if let Ok(value) = HeaderValue::from_str(&forwarded_value(fwd)) {
+    // The same on every request of a connection with the same Host: made once, then shared.
+    let forwarded = fwd.memo.get_or_make(fwd.host.map(str::as_bytes), || {
+        HeaderValue::from_str(&forwarded_value(&fwd)).ok()
+    });
+    if let Some(value) = forwarded {
         headers.insert(header::FORWARDED, value);
     }
     headers.append(header::VIA, HeaderValue::from_static("HTTP/1.1 Portcullis"));
@@ -168,8 +176,9 @@ mod tests {
             local: "127.0.0.1:8000".parse().unwrap(),
             host: Some("localhost:8000"),
             tls: false,
-            backend_authority: "localhost:8200",
+            backend_host: Some(HeaderValue::from_static("localhost:8200")),
             trace_id: "Root=1-00000000-000000000000000000000000",
+            memo: Box::leak(Box::default()),
         }
     }
 
@@ -182,7 +191,7 @@ mod tests {
         );
         h.insert("x-user", "admin".parse().unwrap());
         h.insert("authorization", "Bearer t".parse().unwrap());
-        to_backend(&mut h, &fwd());
+        to_backend(&mut h, fwd());
         assert!(h.get("x-user").is_none());
         assert!(h.get("authorization").is_none());
         assert_eq!(
@@ -204,7 +213,7 @@ mod tests {
         ] {
             h.insert(HeaderName::from_static(name), "evil".parse().unwrap());
         }
-        to_backend(&mut h, &fwd());
+        to_backend(&mut h, fwd());
         assert!(h.get("x-forwarded-for").is_none() && h.get("x-real-ip").is_none());
         assert!(h.get("x-original-url").is_none() && h.get("x-http-method-override").is_none());
         assert!(h["forwarded"].to_str().unwrap().starts_with("by=127.0.0.1"));
@@ -229,7 +238,7 @@ mod tests {
     fn host_is_rewritten_and_via_added() {
         let mut h = HeaderMap::new();
         h.insert("host", "attacker".parse().unwrap());
-        to_backend(&mut h, &fwd());
+        to_backend(&mut h, fwd());
         assert_eq!(h["host"], "localhost:8200");
         assert_eq!(h["via"], "HTTP/1.1 Portcullis");
     }
@@ -247,7 +256,7 @@ mod tests {
         ] {
             h.insert(HeaderName::from_static(name), "x".parse().unwrap());
         }
-        to_backend(&mut h, &fwd());
+        to_backend(&mut h, fwd());
         assert_eq!(h.len(), 4, "{h:?}");
     }
 }

@@ -210,7 +210,7 @@ async fn serve(
     // A route created through the admin API without a target yet serves nothing.
     let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
     let claims = match &route.auth {
-        Some(auth) => Some(authorize::authorize(auth, &req, &conn.strikes, log).await?),
+        Some(auth) => Some(authorize::authorize(auth, &req, &conn.state.strikes, log).await?),
         None => None,
     };
     let request = forward::Prepared {

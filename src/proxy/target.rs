@@ -11,6 +11,8 @@ pub struct UriTemplate {
     /// The URI itself when it has no placeholder and no query: parsed once, cloned per request
     /// (a reference count) unless a path is appended or the client sent a query.
     fixed: Option<http::Uri>,
+    /// The backend's `Host` value when no placeholder can change the authority: made once.
+    authority: Option<http::HeaderValue>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +52,22 @@ impl UriTemplate {
             [Part::Literal(text)] if !text.contains('?') => text.parse().ok(),
             _ => None,
         };
-        Ok(Self { parts, fixed })
+        let authority = fixed_authority(&parts);
+        Ok(Self {
+            parts,
+            fixed,
+            authority,
+        })
+    }
+
+    /// The `Host` value for `authority`, the authority of a URI this template rendered: the one
+    /// made at parse time when it is the same, else made now (`None` if it is not a valid
+    /// header value).
+    pub fn host_value(&self, authority: &str) -> Option<http::HeaderValue> {
+        match &self.authority {
+            Some(fixed) if fixed.as_bytes() == authority.as_bytes() => Some(fixed.clone()),
+            _ => http::HeaderValue::from_str(authority).ok(),
+        }
     }
 
     /// The backend URI for one request.
@@ -95,6 +112,22 @@ impl UriTemplate {
     }
 }
 
+/// The authority when the template's first literal holds all of it (up to the path, query or
+/// fragment, or the end of a template without placeholders). A wrong guess would only cost
+/// speed: [`UriTemplate::host_value`] compares it with the rendered authority.
+fn fixed_authority(parts: &[Part]) -> Option<http::HeaderValue> {
+    let Some(Part::Literal(first)) = parts.first() else {
+        return None;
+    };
+    let rest = &first[first.find("://")? + 3..];
+    let authority = match rest.find(['/', '?', '#']) {
+        Some(end) => &rest[..end],
+        None if parts.len() == 1 => rest,
+        None => return None,
+    };
+    http::HeaderValue::from_str(authority).ok()
+}
+
 fn lookup<'a>(params: &'a [(String, String)], name: &str) -> &'a str {
     params.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
 }
@@ -127,6 +160,7 @@ mod tests {
             assert_eq!(t.fixed.is_some(), !uri.contains('?'), "{uri}");
             let slow = UriTemplate {
                 fixed: None,
+                authority: None,
                 ..t.clone()
             };
             for (append, query) in [(None, None), (None, Some("")), (None, Some("q=1")), (Some("/p"), None)] {
@@ -137,6 +171,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_host_value_is_made_once_when_no_placeholder_reaches_the_authority() {
+        let vars = HashMap::from([("host".to_owned(), "b.example".to_owned())]);
+        let params = vec![("id".to_owned(), "7".to_owned())];
+        for (uri, fixed) in [
+            ("http://localhost:8200/planets", Some("localhost:8200")),
+            ("http://localhost:8200", Some("localhost:8200")),
+            ("http://h:1?x={id}", Some("h:1")),
+            ("http://h/pets/{id}", Some("h")),
+            ("http://[::1]:9/a", Some("[::1]:9")),
+            ("http://h{id}/x", None),
+            ("http://${stageVariables.host}/x", None),
+            ("http://a.${stageVariables.host}/x", None),
+        ] {
+            let t = UriTemplate::parse(uri).unwrap();
+            assert_eq!(t.authority.as_ref().map(|v| v.to_str().unwrap()), fixed, "{uri}");
+            let rendered = t.render(&params, &vars, Some("/p"), Some("q=1")).unwrap();
+            let authority = rendered.authority().unwrap().as_str();
+            assert_eq!(t.host_value(authority).unwrap(), authority, "{uri}");
+        }
+        let t = UriTemplate::parse("http://h/x").unwrap();
+        assert_eq!(
+            t.host_value("other:80").unwrap(),
+            "other:80",
+            "a different authority is its own"
+        );
     }
 
     #[test]
