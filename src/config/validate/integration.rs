@@ -88,6 +88,28 @@ fn check_uri(uri: &str, path: &str, diags: &mut Diagnostics) {
             format!("'{uri}' is not an absolute http(s) URL"),
             "write the backend URL, e.g. http://localhost:8200/planets",
         );
+    } else if !port_fits(&concrete) {
+        diags.error(
+            path,
+            format!("'{uri}' has a port that is not a TCP port (1–65535)"),
+            "write the backend's TCP port (1–65535), or none for the scheme's default",
+        );
+    }
+}
+
+/// A port written in the URL is a TCP port (1–65535): `http::Uri` accepts any run of digits,
+/// and one it cannot read as a `u16` it treats as no port at all (the scheme's default).
+fn port_fits(uri: &str) -> bool {
+    let Some(authority) = uri.parse::<http::Uri>().ok().and_then(|u| u.authority().cloned()) else {
+        return true;
+    };
+    let host_port = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, after)| after);
+    match host_port.rsplit_once(':') {
+        Some((_, port)) if !port.contains(']') => port.is_empty() || port.parse::<u16>().is_ok_and(|p| p != 0),
+        _ => true,
     }
 }
 

@@ -272,6 +272,27 @@ fn rejects_integration_placeholder_without_route_variable() {
 }
 
 #[test]
+fn rejects_an_integration_port_that_is_not_a_tcp_port() {
+    let path = "gateway.apis[0].integrations[2].integrationUri";
+    for (port, refused) in [
+        ("65536", true),
+        ("99999", true),
+        ("0", true),
+        ("65535", false),
+        ("8200", false),
+    ] {
+        let text = solar_with(
+            "integrationUri: http://localhost:8200/planets",
+            &format!("integrationUri: http://localhost:{port}/planets"),
+        );
+        match from_text(&text) {
+            Err(diags) => assert!(refused && has(&diags, path, "not a TCP port"), "{port}: {diags:?}"),
+            Ok(_) => assert!(!refused, "{port} was accepted"),
+        }
+    }
+}
+
+#[test]
 fn reports_yaml_syntax_errors_with_a_position() {
     let diags = errors("gateway:\n  listen: [\n");
     assert!(diags.0[0].location.is_some());
