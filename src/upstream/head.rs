@@ -9,7 +9,7 @@
 //!
 //! May import: std, bytes, http, httparse.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 
@@ -166,15 +166,29 @@ pub fn read_response(buf: &mut BytesMut, method: &Method) -> Result<Option<Respo
             Some(0) => http::Version::HTTP_10,
             _ => http::Version::HTTP_11,
         };
+        // The values are kept as slices of the head's own bytes, not copies: where each field
+        // lies is noted while the parse borrows `buf`, then the head is split off and frozen.
+        let base = buf.as_ptr() as usize;
+        let at = |bytes: &[u8]| Span {
+            start: u32::try_from((bytes.as_ptr() as usize).wrapping_sub(base)).unwrap_or(u32::MAX),
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        };
+        let mut spans = [(Span::EMPTY, Span::EMPTY); MAX_HEADERS];
+        for (span, f) in spans.iter_mut().zip(response.headers.iter()) {
+            *span = (at(f.name.as_bytes()), at(f.value));
+        }
+        let count = response.headers.len();
+        let head = buf.split_to(consumed).freeze();
         // Room for what the gateway adds to every answer, so that adding it does not regrow the
         // map (a rehash of every field).
-        let mut headers = HeaderMap::with_capacity(response.headers.len() + ADDED_BY_GATEWAY);
-        for f in response.headers.iter() {
-            let name = HeaderName::from_bytes(f.name.as_bytes()).map_err(|_| bad("invalid header name"))?;
-            let value = HeaderValue::from_bytes(f.value).map_err(|_| bad(format!("invalid value of {name}")))?;
+        let mut headers = HeaderMap::with_capacity(count + ADDED_BY_GATEWAY);
+        for (name, value) in &spans[..count] {
+            let name = name.of(&head).and_then(|n| HeaderName::from_bytes(&n).ok());
+            let name = name.ok_or_else(|| bad("invalid header name"))?;
+            let value = value.of(&head).and_then(|v| HeaderValue::from_maybe_shared(v).ok());
+            let value = value.ok_or_else(|| bad(format!("invalid value of {name}")))?;
             headers.append(name, value);
         }
-        let _ = buf.split_to(consumed);
         let (framing, ambiguous) = framing(&headers, status, method)?;
         let reusable = !ambiguous && framing != ResponseFraming::UntilClose && keep_alive(&headers, version);
         return Ok(Some(ResponseHead {
@@ -184,6 +198,25 @@ pub fn read_response(buf: &mut BytesMut, method: &Method) -> Result<Option<Respo
             framing,
             reusable,
         }));
+    }
+}
+
+/// Where a field's name or value lies in the head (heads are far below 4 GiB).
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    const EMPTY: Self = Self { start: 0, len: 0 };
+
+    /// These bytes of `head`, sharing its buffer (`None` if out of range, which a span taken
+    /// from the parse of this head never is).
+    fn of(self, head: &Bytes) -> Option<Bytes> {
+        let (start, len) = (self.start as usize, self.len as usize);
+        let end = start.checked_add(len).filter(|end| *end <= head.len())?;
+        Some(head.slice(start..end))
     }
 }
 

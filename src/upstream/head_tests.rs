@@ -177,3 +177,29 @@ fn malformed_heads_are_errors() {
     let many: String = (0..=MAX_HEADERS).map(|i| format!("x-{i}: v\r\n")).collect();
     assert!(parse(&format!("HTTP/1.1 200 OK\r\n{many}\r\n"), &Method::GET).is_err());
 }
+
+#[test]
+fn fields_are_read_from_the_head_in_order_and_the_body_is_left_in_the_buffer() {
+    // After an interim 100, with repeated and custom names, odd spacing and an empty value;
+    // the values share the head's buffer, so each must be exactly its own bytes.
+    let wire = "HTTP/1.1 100 Continue\r\nx-interim: 1\r\n\r\n\
+                HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Custom:  spaced value \r\nset-cookie: b=2\r\n\
+                x-empty:\r\nContent-Length: 4\r\n\r\nbodyHTTP/1.1 204 No Content\r\n\r\n";
+    let mut buf = BytesMut::from(wire.as_bytes());
+    let head = read_response(&mut buf, &Method::GET).unwrap().unwrap();
+    assert_eq!(head.status, StatusCode::OK);
+    let cookies: Vec<_> = head.headers.get_all("set-cookie").iter().collect();
+    assert_eq!(cookies, ["a=1", "b=2"]);
+    assert_eq!(head.headers["x-custom"], "spaced value");
+    assert_eq!(head.headers["x-empty"], "");
+    assert_eq!(head.headers["content-length"], "4");
+    assert!(head.headers.get("x-interim").is_none(), "the interim head is consumed");
+    assert_eq!(head.framing, ResponseFraming::Length(4));
+    assert_eq!(&buf[..], b"bodyHTTP/1.1 204 No Content\r\n\r\n");
+    let _ = buf.split_to(4);
+    assert_eq!(
+        read_response(&mut buf, &Method::GET).unwrap().unwrap().status,
+        StatusCode::NO_CONTENT
+    );
+    assert!(buf.is_empty());
+}
