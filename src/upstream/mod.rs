@@ -15,7 +15,8 @@
 //! response is an [`Error`] (502 to the client), never a guess; the connect is bounded by
 //! [`CONNECT_TIMEOUT`] and the caller bounds the whole exchange.
 //!
-//! May import: std, bytes, http, http-body, http-body-util, httparse, tokio, futures-util.
+//! May import: std, bytes, http, http-body, http-body-util, httparse, tokio, futures-util, and
+//! `crate::model::endpoint` (how a backend authority is read, shared with configuration checks).
 
 mod body;
 pub mod chunked;
@@ -202,27 +203,9 @@ fn address(uri: &Uri) -> Result<(&str, &str, u16), Error> {
         .authority()
         .ok_or_else(|| Error::Uri("no host".to_owned()))?
         .as_str();
-    let (host, port) = host_and_port(authority).ok_or_else(|| Error::Uri(format!("invalid port in {authority}")))?;
+    let (host, port) = crate::model::endpoint::host_and_port(authority)
+        .ok_or_else(|| Error::Uri(format!("invalid port in {authority}")))?;
     Ok((authority, host, port))
-}
-
-/// Host (without IPv6 brackets) and port (80 when absent or empty) of an authority `Uri` has
-/// already checked. On bytes: `Authority::host` and `port_u16` split it on chars, a few hundred
-/// instructions on every proxied request. A port beyond 65535 is refused, where `port_u16`
-/// would have no port and so connect to 80.
-fn host_and_port(authority: &str) -> Option<(&str, u16)> {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, after)| after);
-    let bytes = host_port.as_bytes();
-    let (host, port) = match bytes.iter().rposition(|b| matches!(b, b':' | b']')) {
-        Some(i) if bytes[i] == b':' => (&host_port[..i], &host_port[i + 1..]),
-        _ => (host_port, ""),
-    };
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    let port = match port {
-        "" => 80,
-        digits => digits.parse().ok()?,
-    };
-    Some((host, port))
 }
 
 fn is_idempotent(method: &Method) -> bool {

@@ -374,27 +374,3 @@ async fn a_burst_stays_pooled_until_the_sweep_trims_it_to_the_limit() {
         "a sweep keeps at most the limit, the newest"
     );
 }
-
-#[test]
-fn host_and_port_agree_with_the_uri_parser_and_refuse_ports_it_would_drop() {
-    for authority in [
-        "localhost",
-        "localhost:8200",
-        "127.0.0.1:18000",
-        "h:",
-        "user:pw@h:81",
-        "u@h",
-        "[::1]",
-        "[::1]:9",
-        "[fe80::1%25eth0]:8080",
-        "a.b.example:65535",
-    ] {
-        let parsed: http::uri::Authority = authority.parse().unwrap();
-        let expected = (
-            parsed.host().trim_start_matches('[').trim_end_matches(']'),
-            parsed.port_u16().unwrap_or(80),
-        );
-        assert_eq!(host_and_port(authority), Some(expected), "{authority}");
-    }
-    assert_eq!(host_and_port("h:65536"), None, "not silently port 80");
-}

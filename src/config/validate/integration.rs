@@ -97,20 +97,10 @@ fn check_uri(uri: &str, path: &str, diags: &mut Diagnostics) {
     }
 }
 
-/// A port written in the URL is a TCP port (1–65535): `http::Uri` accepts any run of digits,
-/// and one it cannot read as a `u16` it treats as no port at all (the scheme's default).
+/// A port written in the URL is a TCP port (1–65535), read as the backend client reads it.
 fn port_fits(uri: &str) -> bool {
-    let Some(authority) = uri.parse::<http::Uri>().ok().and_then(|u| u.authority().cloned()) else {
-        return true;
-    };
-    let host_port = authority
-        .as_str()
-        .rsplit_once('@')
-        .map_or(authority.as_str(), |(_, after)| after);
-    match host_port.rsplit_once(':') {
-        Some((_, port)) if !port.contains(']') => port.is_empty() || port.parse::<u16>().is_ok_and(|p| p != 0),
-        _ => true,
-    }
+    let authority = uri.parse::<http::Uri>().ok().and_then(|u| u.authority().cloned());
+    authority.is_none_or(|a| crate::model::endpoint::host_and_port(a.as_str()).is_some())
 }
 
 /// The URI with `{var}` and `${stageVariables.x}` placeholders replaced by a dummy segment.
