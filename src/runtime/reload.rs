@@ -14,16 +14,22 @@ const POLL: Duration = Duration::from_millis(500);
 pub fn spawn(path: PathBuf, sources: Arc<Sources>) -> tokio::task::JoinHandle<()> {
     let mut hup = hangup();
     tokio::spawn(async move {
-        let mut last = std::fs::read(&path).ok();
+        // File reads and the rebuild run on the blocking pool: with one worker, this task
+        // shares its thread with every request, which a slow disk or a large configuration
+        // would otherwise stall.
+        let mut last = tokio::fs::read(&path).await.ok();
         loop {
             let forced = tokio::select! {
                 () = tokio::time::sleep(POLL) => false,
                 () = next_hangup(&mut hup) => true,
             };
-            let now = std::fs::read(&path).ok();
+            let now = tokio::fs::read(&path).await.ok();
             if forced || (now.is_some() && now != last) {
                 last = now;
-                reload(&path, &sources);
+                let (path, sources) = (path.clone(), sources.clone());
+                if let Err(err) = tokio::task::spawn_blocking(move || reload(&path, &sources)).await {
+                    tracing::error!(%err, "configuration reload task failed");
+                }
             }
         }
     })
