@@ -255,6 +255,78 @@ mod tests {
         verdict
     }
 
+    /// A gateway-less server on [`run`] that answers every request with an empty 200.
+    async fn serving() -> SocketAddr {
+        let listener = bind("127.0.0.1:0".parse().unwrap(), None).await.unwrap();
+        let addr = listener.local_addr();
+        let answer = |_: Connection, _: Request<Incoming>| async {
+            Ok::<_, Infallible>(Response::new(http_body_util::Empty::<bytes::Bytes>::new()))
+        };
+        tokio::spawn(run(listener, answer, std::future::pending()));
+        addr
+    }
+
+    /// Reads one response head (the answers here have no body).
+    async fn response_head(stream: &mut tokio::net::TcpStream) -> String {
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            let n = tokio::io::AsyncReadExt::read(stream, &mut byte).await.unwrap();
+            assert_eq!(n, 1, "closed after {:?}", String::from_utf8_lossy(&head));
+            head.push(byte[0]);
+        }
+        String::from_utf8(head).unwrap()
+    }
+
+    /// How long (on the test's paused clock) until the server closes `stream`, and whether it
+    /// sent anything first.
+    async fn time_to_close(stream: &mut tokio::net::TcpStream) -> (Duration, Vec<u8>) {
+        let start = tokio::time::Instant::now();
+        let mut rest = Vec::new();
+        let read = tokio::io::AsyncReadExt::read_to_end(stream, &mut rest);
+        let closed = tokio::time::timeout(HEADER_READ_TIMEOUT * 6, read).await;
+        assert!(closed.is_ok(), "still open after {:?}", start.elapsed());
+        (start.elapsed(), rest)
+    }
+
+    // Security case G-H10 (slowloris): a head that never ends costs a connection for
+    // HEADER_READ_TIMEOUT, not for ever. The clock is tokio's paused one.
+    #[tokio::test(start_paused = true)]
+    async fn a_head_unfinished_within_the_timeout_closes_the_connection() {
+        let addr = serving().await;
+        let mut first = tokio::net::TcpStream::connect(addr).await.unwrap();
+        first
+            .write_all(b"GET / HTTP/1.1\r\nhost: a\r\nx-slow: 1")
+            .await
+            .unwrap();
+        let (waited, sent) = time_to_close(&mut first).await;
+        assert!(sent.is_empty(), "{:?}", String::from_utf8_lossy(&sent));
+        assert!(
+            waited >= HEADER_READ_TIMEOUT && waited < HEADER_READ_TIMEOUT + Duration::from_secs(1),
+            "{waited:?}"
+        );
+
+        // The same on a kept-alive connection: the timer starts again for each head.
+        let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+        kept.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await.unwrap();
+        assert!(response_head(&mut kept).await.starts_with("HTTP/1.1 200"));
+        tokio::time::sleep(HEADER_READ_TIMEOUT * 3).await;
+        kept.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n").await.unwrap();
+        let (waited, sent) = time_to_close(&mut kept).await;
+        assert!(sent.is_empty(), "{:?}", String::from_utf8_lossy(&sent));
+        assert!(waited < HEADER_READ_TIMEOUT + Duration::from_secs(1), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_head_finished_within_the_timeout_is_served() {
+        let addr = serving().await;
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n").await.unwrap();
+        tokio::time::sleep(HEADER_READ_TIMEOUT - Duration::from_secs(1)).await;
+        slow.write_all(b"\r\n").await.unwrap();
+        assert!(response_head(&mut slow).await.starts_with("HTTP/1.1 200"));
+    }
+
     #[tokio::test]
     async fn the_http2_preface_and_only_it_leaves_http1() {
         assert_eq!(sniffed(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await, Some(true));
