@@ -176,7 +176,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let Ok(raw) = std::str::from_utf8(raw) else { return };
     let Ok(path) = normalize(raw) else { return };
-    let segments = path.segments();
+    let owned: Vec<String> = path.segments().map(str::to_owned).collect();
+    let segments = owned.as_slice();
     let t = tables();
 
     let found = t.with_default.find(&method, &path).expect("$default always matches");

@@ -79,11 +79,11 @@ fn parse_request(text: &str) -> Result<(http::Method, String), String> {
 }
 
 fn select_stage(api: &Api, path: &NormalizedPath) -> Option<(String, NormalizedPath)> {
-    let first = path.segments().first();
+    let first = path.first_segment();
     if let Some(stage) = api
         .stages
         .iter()
-        .find(|s| !s.is_default() && Some(&s.stage_name) == first)
+        .find(|s| !s.is_default() && Some(s.stage_name.as_str()) == first)
     {
         return Some((stage.stage_name.clone(), path.without_first_segment()));
     }

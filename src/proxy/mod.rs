@@ -289,7 +289,7 @@ fn select_stage<'a, 'p>(
     api: &'a CompiledApi,
     path: &'p NormalizedPath,
 ) -> Result<(&'a Arc<CompiledStage>, Cow<'p, NormalizedPath>), GatewayError> {
-    if let Some(stage) = path.segments().first().and_then(|first| api.named_stages.get(first)) {
+    if let Some(stage) = path.first_segment().and_then(|first| api.named_stages.get(first)) {
         return Ok((stage, Cow::Owned(path.without_first_segment())));
     }
     let stage = api.default_stage.as_ref().ok_or(GatewayError::NotFound)?;

@@ -14,5 +14,5 @@
 pub mod path;
 pub mod table;
 
-pub use path::{NormalizedPath, PathError, normalize};
+pub use path::{NormalizedPath, PathError, Segments, normalize};
 pub use table::{RouteConflict, RouteMatch, RouteTable, RouteTableBuilder};

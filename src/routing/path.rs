@@ -25,8 +25,31 @@ use std::fmt;
 /// forwarded upstream.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct NormalizedPath {
-    segments: Vec<String>,
+    /// Each segment after a `/`: empty for `/`, else `/a/b` (without the trailing slash).
+    /// Segments are non-empty and never contain `/`, so splitting gives them back exactly;
+    /// one string instead of one per segment saves the request path an allocation per
+    /// segment.
+    joined: String,
     trailing_slash: bool,
+}
+
+/// The segments of a [`NormalizedPath`]. A byte scan: segments are a few bytes long, and
+/// `str::split`'s searcher costs more than it saves on those (bench/callgrind).
+#[derive(Debug, Clone)]
+pub struct Segments<'a> {
+    /// `/`, then the next segment and the ones after it; empty at the end.
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let body = self.rest.get(1..)?;
+        let end = body.bytes().position(|b| b == b'/').unwrap_or(body.len());
+        self.rest = body.get(end..).unwrap_or_default();
+        body.get(..end)
+    }
 }
 
 /// Why a request path was rejected. Every variant means HTTP 400.
@@ -65,9 +88,14 @@ pub enum PathError {
 }
 
 impl NormalizedPath {
-    /// The segments the router matches on; empty for `/`.
-    pub fn segments(&self) -> &[String] {
-        &self.segments
+    /// The segments the router matches on, left to right; none for `/`.
+    pub fn segments(&self) -> Segments<'_> {
+        Segments { rest: &self.joined }
+    }
+
+    /// The first segment (a named stage's name, if there is one).
+    pub fn first_segment(&self) -> Option<&str> {
+        self.segments().next()
     }
 
     /// Whether the request path ended with `/` (never true for `/` itself).
@@ -77,22 +105,18 @@ impl NormalizedPath {
 
     /// The same path without its first segment (a named stage's prefix); `/stage` becomes `/`.
     pub fn without_first_segment(&self) -> NormalizedPath {
-        let segments: Vec<String> = self.segments.iter().skip(1).cloned().collect();
-        let trailing_slash = self.trailing_slash && !segments.is_empty();
+        let after_first = self.joined.get(1..).and_then(|rest| rest.find('/')).map(|at| at + 1);
+        let joined = after_first.and_then(|at| self.joined.get(at..)).unwrap_or_default();
         NormalizedPath {
-            segments,
-            trailing_slash,
+            joined: joined.to_owned(),
+            trailing_slash: self.trailing_slash && !joined.is_empty(),
         }
     }
 
     /// The canonical path to forward: `/`, `/a/b` or `/a/b/`.
     pub fn to_path_string(&self) -> String {
-        let len: usize = self.segments.iter().map(|s| s.len() + 1).sum();
-        let mut out = String::with_capacity(len + 1);
-        for segment in &self.segments {
-            out.push('/');
-            out.push_str(segment);
-        }
+        let mut out = String::with_capacity(self.joined.len() + 1);
+        out.push_str(&self.joined);
         if self.trailing_slash || out.is_empty() {
             out.push('/');
         }
@@ -145,33 +169,33 @@ impl std::error::Error for PathError {}
 /// for what is rejected.
 pub fn normalize(raw: &str) -> Result<NormalizedPath, PathError> {
     let rest = raw.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
-    let mut segments: Vec<String> = Vec::new();
+    // Canonical segments are never longer than raw ones (escapes of unreserved characters
+    // shrink, nothing grows), so this is the only allocation.
+    let mut joined = String::with_capacity(raw.len());
     let mut trailing_slash = false;
     let mut scratch = Vec::new();
     for raw_segment in rest.split('/') {
-        let segment = canonical_segment(raw_segment, &mut scratch)?;
+        let start = joined.len();
+        joined.push('/');
+        canonical_segment(raw_segment, &mut joined, &mut scratch)?;
         trailing_slash = true;
-        match segment.as_str() {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
+        match joined.get(start + 1..) {
+            Some("" | ".") => joined.truncate(start),
+            Some("..") => {
+                joined.truncate(start);
+                let parent = joined.rfind('/').unwrap_or(0);
+                joined.truncate(parent);
             }
-            _ => {
-                segments.push(segment);
-                trailing_slash = false;
-            }
+            _ => trailing_slash = false,
         }
     }
-    trailing_slash &= !segments.is_empty();
-    Ok(NormalizedPath {
-        segments,
-        trailing_slash,
-    })
+    trailing_slash &= !joined.is_empty();
+    Ok(NormalizedPath { joined, trailing_slash })
 }
 
-/// Canonicalizes one raw segment; `scratch` collects its decoded bytes.
-fn canonical_segment(raw: &str, scratch: &mut Vec<u8>) -> Result<String, PathError> {
-    let mut out = String::with_capacity(raw.len());
+/// Appends one raw segment, canonicalized, to `out`; `scratch` collects its decoded bytes.
+fn canonical_segment(raw: &str, out: &mut String, scratch: &mut Vec<u8>) -> Result<(), PathError> {
+    let start = out.len();
     scratch.clear();
     // The decoded bytes are kept only to check that they are UTF-8. Raw bytes are ASCII
     // (`check_raw`), so a segment without escapes has nothing to check and keeps nothing.
@@ -187,13 +211,12 @@ fn canonical_segment(raw: &str, scratch: &mut Vec<u8>) -> Result<String, PathErr
         if decodes {
             scratch.push(byte);
         }
-        push_canonical(&mut out, byte, escaped);
+        push_canonical(out, byte, escaped);
     }
     if decodes {
         std::str::from_utf8(scratch).map_err(|_| PathError::InvalidUtf8)?;
     }
-    check_double_encoding(out.as_bytes())?;
-    Ok(out)
+    check_double_encoding(out.as_bytes().get(start..).unwrap_or_default())
 }
 
 /// Decodes the two hex digits after a `%` and rejects forbidden bytes.

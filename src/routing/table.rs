@@ -116,7 +116,24 @@ impl<T> RouteTable<T> {
 
     /// Finds the best route for a request (see the module docs for the rules).
     pub fn find(&self, method: &http::Method, path: &NormalizedPath) -> Option<RouteMatch<'_, T>> {
-        let segments = path.segments();
+        // The search goes back and forth between depths, so it indexes the segments: on the
+        // stack for paths of up to INLINE_SEGMENTS segments, which is nearly all of them.
+        let mut inline = [""; INLINE_SEGMENTS];
+        let mut count = 0;
+        for segment in path.segments() {
+            if let Some(slot) = inline.get_mut(count) {
+                *slot = segment;
+            }
+            count += 1;
+        }
+        let spilled: Vec<&str>;
+        let segments = match inline.get(..count) {
+            Some(segments) => segments,
+            None => {
+                spilled = path.segments().collect();
+                spilled.as_slice()
+            }
+        };
         let mut search = Search {
             segments,
             method: MethodSel::from_method(method),
@@ -293,9 +310,12 @@ impl MethodSet {
     }
 }
 
+/// Request paths of up to this many segments are matched without allocating.
+const INLINE_SEGMENTS: usize = 16;
+
 /// One lookup: a depth-first walk, static children before the `{var}` child.
 struct Search<'p> {
-    segments: &'p [String],
+    segments: &'p [&'p str],
     method: Option<MethodSel>,
     /// The best greedy candidate so far, as (depth, route index).
     best_greedy: Option<(usize, usize)>,
@@ -309,7 +329,7 @@ impl Search<'_> {
             return node.methods.lookup(self.method);
         };
         self.consider_greedy(node, depth);
-        if let Some(child) = node.statics.get(segment.as_str())
+        if let Some(child) = node.statics.get(*segment)
             && let Some(found) = self.visit(child, depth + 1)
         {
             return Some(found);
@@ -332,7 +352,7 @@ impl Search<'_> {
 }
 
 /// The (name, value) pairs of `pattern`'s variables for matched `segments`.
-fn params(pattern: &PathPattern, segments: &[String]) -> Vec<(String, String)> {
+fn params(pattern: &PathPattern, segments: &[&str]) -> Vec<(String, String)> {
     let count = pattern.variable_names().count();
     if count == 0 {
         return Vec::new();
@@ -341,7 +361,7 @@ fn params(pattern: &PathPattern, segments: &[String]) -> Vec<(String, String)> {
     for (i, segment) in pattern.segments.iter().enumerate() {
         let value = match segment {
             PatternSegment::Static(_) => continue,
-            PatternSegment::Var(_) => segments.get(i).cloned(),
+            PatternSegment::Var(_) => segments.get(i).map(|s| (*s).to_owned()),
             PatternSegment::Greedy(_) => segments.get(i..).map(|rest| rest.join("/")),
         };
         if let (Some(name), Some(value)) = (segment.variable_name(), value) {

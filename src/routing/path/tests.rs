@@ -143,9 +143,35 @@ fn trailing_slash_is_remembered_but_not_routed_on() {
     ];
     for (raw, segments, trailing) in cases {
         let path = normalize(raw);
-        let got = path.as_ref().map(|p| (p.segments().to_vec(), p.trailing_slash()));
+        let got = path
+            .as_ref()
+            .map(|p| (p.segments().map(str::to_owned).collect::<Vec<_>>(), p.trailing_slash()));
         let want: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
         assert_eq!(got, Ok((want, *trailing)), "{raw}");
+    }
+}
+
+#[test]
+fn a_named_stage_takes_the_first_segment() {
+    let cases: &[(&str, Option<&str>, &str)] = &[
+        ("/", None, "/"),
+        ("/prod", Some("prod"), "/"),
+        ("/prod/", Some("prod"), "/"),
+        ("/prod/planets", Some("prod"), "/planets"),
+        ("/prod/planets/", Some("prod"), "/planets/"),
+        ("/prod/a/%7Eb/c", Some("prod"), "/a/~b/c"),
+    ];
+    for (raw, first, rest) in cases {
+        let path = normalize(raw);
+        assert_eq!(path.as_ref().map(NormalizedPath::first_segment), Ok(*first), "{raw}");
+        let after = path.as_ref().map(NormalizedPath::without_first_segment);
+        let text = after.as_ref().map(NormalizedPath::to_path_string);
+        assert_eq!(text, Ok(rest.to_string()), "{raw}");
+        assert_eq!(
+            normalize(rest),
+            after.map_err(|e| *e),
+            "{raw}: the same as normalizing {rest}"
+        );
     }
 }
 
