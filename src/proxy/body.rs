@@ -14,7 +14,9 @@ use crate::telemetry::LogLine;
 /// What the gateway sends to clients.
 pub struct ResponseBody {
     inner: UnsyncBoxBody<Bytes, BoxError>,
-    log: Option<LogLine>,
+    /// Boxed: a response is moved half a dozen times on its way out (hyper's dispatcher, the
+    /// encoder), and the line inline would make each move copy about 450 bytes more.
+    log: Option<Box<LogLine>>,
     bytes: u64,
 }
 
@@ -44,7 +46,7 @@ impl ResponseBody {
 
     /// Attaches the access-log line written when this body is done.
     pub fn logged(mut self, line: LogLine) -> Self {
-        self.log = Some(line);
+        self.log = Some(Box::new(line));
         self
     }
 }

@@ -163,6 +163,9 @@ pub async fn handle(
     if let Ok(id) = HeaderValue::from_bytes(facts.request_id.as_bytes()) {
         response.headers_mut().insert(REQUEST_ID.clone(), id);
     }
+    if !crate::telemetry::access_log_enabled() {
+        return Ok(response);
+    }
     log.status = response.status().as_u16();
     Ok(response.map(|body| body.logged(log.finish(facts))))
 }

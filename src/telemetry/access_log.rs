@@ -19,6 +19,11 @@ pub fn set_access_log(enabled: bool) {
     ENABLED.store(enabled, Ordering::Relaxed);
 }
 
+/// Whether access-log lines are written.
+pub fn access_log_enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
 /// What the request path learns while serving.
 #[derive(Debug, Default)]
 pub struct AccessLog {

@@ -10,7 +10,7 @@
 mod access_log;
 mod time;
 
-pub use access_log::{AccessLog, CacheUse, LogLine, flush_access_log, set_access_log};
+pub use access_log::{AccessLog, CacheUse, LogLine, access_log_enabled, flush_access_log, set_access_log};
 pub use time::{clf_time, unix_ms, unix_secs};
 
 use base64::Engine;
