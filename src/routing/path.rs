@@ -168,6 +168,53 @@ impl std::error::Error for PathError {}
 /// merges empty segments and remembers a trailing slash. See the module docs
 /// for what is rejected.
 pub fn normalize(raw: &str) -> Result<NormalizedPath, PathError> {
+    match already_canonical(raw) {
+        Some(path) => Ok(path),
+        None => normalize_in_full(raw),
+    }
+}
+
+/// The common case in one pass over the bytes: a path of non-empty segments, none of them `.`
+/// or `..`, made only of bytes that [`normalize_in_full`] keeps as they are (no `%`, nothing it
+/// would escape or refuse), is its own canonical form. `None` for anything else, which then
+/// takes the full pass. About a tenth of the full pass's instructions on `/open/planets`.
+fn already_canonical(raw: &str) -> Option<NormalizedPath> {
+    let rest = raw.strip_prefix('/')?;
+    let (body, trailing_slash) = match rest.strip_suffix('/') {
+        Some(body) => (body, true),
+        None => (rest, false),
+    };
+    if body.is_empty() {
+        // `/` is the root; `//` merges, so it takes the full pass.
+        return (!trailing_slash).then(NormalizedPath::default);
+    }
+    let is_dot_segment = |len: usize, dots: usize| len == dots && len <= 2;
+    let (mut len, mut dots) = (0, 0);
+    for b in body.bytes() {
+        if b == b'/' {
+            if len == 0 || is_dot_segment(len, dots) {
+                return None;
+            }
+            (len, dots) = (0, 0);
+        } else if is_unreserved(b) || is_raw_delimiter(b) {
+            len += 1;
+            dots += usize::from(b == b'.');
+        } else {
+            return None;
+        }
+    }
+    if is_dot_segment(len, dots) {
+        return None;
+    }
+    let mut joined = String::with_capacity(body.len() + 1);
+    joined.push('/');
+    joined.push_str(body);
+    Some(NormalizedPath { joined, trailing_slash })
+}
+
+/// [`normalize`] for any path: escapes decoded or upper-cased, dot segments resolved, empty
+/// segments merged, and every refusal.
+fn normalize_in_full(raw: &str) -> Result<NormalizedPath, PathError> {
     let rest = raw.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
     // Canonical segments are never longer than raw ones (escapes of unreserved characters
     // shrink, nothing grows), so this is the only allocation.

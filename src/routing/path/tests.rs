@@ -265,6 +265,33 @@ fn assert_canonical(raw: &str, path: &NormalizedPath) {
 }
 
 #[test]
+fn the_one_pass_case_agrees_with_the_full_pass() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut shortcut = 0;
+    let fixed = [
+        "/",
+        "//",
+        "/a",
+        "/a/",
+        "/a//",
+        "/./a",
+        "/a/..",
+        "/a/.../b",
+        "/..a/b.",
+        "/a:b@c/!$&'()*+,=~",
+    ];
+    let generated = (0..50_000).map(|_| generated_path(&mut rng));
+    for raw in fixed.iter().map(|s| s.to_string()).chain(generated) {
+        if let Some(path) = already_canonical(&raw) {
+            shortcut += 1;
+            assert_eq!(Ok(path), normalize_in_full(&raw), "{raw:?}");
+        }
+        assert_eq!(normalize(&raw), normalize_in_full(&raw), "{raw:?}");
+    }
+    assert!(shortcut > 1_000, "the one-pass case took only {shortcut} paths");
+}
+
+#[test]
 fn normalization_is_idempotent_and_canonical_for_generated_inputs() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;
