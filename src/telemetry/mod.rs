@@ -92,7 +92,7 @@ mod ids {
 
     /// SplitMix64 (Steele, Lea, Flood 2014): a Weyl sequence through a bijective mixer, so ids
     /// of one thread repeat only after 2^64 draws.
-    fn next() -> u64 {
+    pub fn next() -> u64 {
         STATE.with(|state| {
             let x = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
             state.set(x);
@@ -112,24 +112,26 @@ mod ids {
 
 /// A fresh `x-amzn-trace-id` value.
 pub fn new_trace_id(unix_ms: u128) -> TraceId {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = [0u8; 12];
-    ids::fill(&mut bytes);
-    let seconds = ((unix_ms / 1000) as u32).to_be_bytes();
-    let mut id = [b'-'; TRACE_ID_LEN];
-    let (prefix, rest) = id.split_at_mut(7);
-    prefix.copy_from_slice(b"Root=1-");
-    let (time, rest) = rest.split_at_mut(8);
-    // `rest` starts with the `-` between the two parts, already in place.
-    let random = rest.get_mut(1..).unwrap_or_default();
-    let pairs = time.chunks_exact_mut(2).chain(random.chunks_exact_mut(2));
-    for (pair, byte) in pairs.zip(seconds.iter().chain(&bytes)) {
-        if let [hi, lo] = pair {
-            *hi = HEX[usize::from(byte >> 4)];
-            *lo = HEX[usize::from(byte & 0xf)];
-        }
-    }
+    let mut id = *b"Root=1-00000000-000000000000000000000000";
+    let (time, random) = id.split_at_mut(16);
+    // Seconds since the epoch in 8 hex digits, as AWS writes them (wrapping in 2106). On a u64:
+    // a u128 division is a library call.
+    let seconds = (u64::try_from(unix_ms).unwrap_or(u64::MAX) / 1000) as u32;
+    put_hex(time.get_mut(7..15).unwrap_or_default(), u64::from(seconds));
+    // 96 random bits in 24 hex digits.
+    let (high, low) = random.split_at_mut(8);
+    put_hex(high, ids::next() >> 32);
+    put_hex(low, ids::next());
     Id(id)
+}
+
+/// Writes the low `out.len()` hex digits of `value` into `out`, lower-case.
+fn put_hex(out: &mut [u8], value: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, digit) in out.iter_mut().rev().enumerate() {
+        let shifted = u32::try_from(4 * i).ok().and_then(|bits| value.checked_shr(bits));
+        *digit = HEX[(shifted.unwrap_or(0) & 0xf) as usize];
+    }
 }
 
 /// Installs the stderr diagnostics subscriber (`RUST_LOG` filters, default `info`).
