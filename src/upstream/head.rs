@@ -9,6 +9,8 @@
 //!
 //! May import: std, bytes, http, httparse.
 
+use std::mem::MaybeUninit;
+
 use bytes::{Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
@@ -21,6 +23,9 @@ pub const MAX_HEADERS: usize = 128;
 /// a few more and may regrow the map; room for them on every request would make the typical
 /// map too big for the allocator's fast path.)
 const ADDED_BY_GATEWAY: usize = 1;
+
+/// Responses with up to this many fields are read without allocating their positions.
+const INLINE_FIELDS: usize = 32;
 
 /// How the request body is framed on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,9 +148,13 @@ fn bad(text: impl Into<String>) -> HeadError {
 /// a framing that cannot be trusted.
 pub fn read_response(buf: &mut BytesMut, method: &Method) -> Result<Option<ResponseHead>, HeadError> {
     loop {
-        let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut fields);
-        let consumed = match response.parse(buf) {
+        // Uninitialized slots: httparse writes the ones it fills, and zeroing all of them
+        // (4 KiB) cost more than parsing a typical head.
+        let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut []);
+        let parsed =
+            httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut response, buf, &mut fields);
+        let consumed = match parsed {
             Ok(httparse::Status::Complete(n)) => n,
             Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD_BYTES => {
                 return Err(bad("response head too large"));
@@ -173,16 +182,27 @@ pub fn read_response(buf: &mut BytesMut, method: &Method) -> Result<Option<Respo
             start: u32::try_from((bytes.as_ptr() as usize).wrapping_sub(base)).unwrap_or(u32::MAX),
             len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
         };
-        let mut spans = [(Span::EMPTY, Span::EMPTY); MAX_HEADERS];
-        for (span, f) in spans.iter_mut().zip(response.headers.iter()) {
-            *span = (at(f.name.as_bytes()), at(f.value));
-        }
         let count = response.headers.len();
+        let mut inline = [(Span::EMPTY, Span::EMPTY); INLINE_FIELDS];
+        let spilled: Vec<(Span, Span)>;
+        let spans = if count <= INLINE_FIELDS {
+            for (span, f) in inline.iter_mut().zip(response.headers.iter()) {
+                *span = (at(f.name.as_bytes()), at(f.value));
+            }
+            inline.get(..count).unwrap_or_default()
+        } else {
+            spilled = response
+                .headers
+                .iter()
+                .map(|f| (at(f.name.as_bytes()), at(f.value)))
+                .collect();
+            spilled.as_slice()
+        };
         let head = buf.split_to(consumed).freeze();
         // Room for what the gateway adds to every answer, so that adding it does not regrow the
         // map (a rehash of every field).
         let mut headers = HeaderMap::with_capacity(count + ADDED_BY_GATEWAY);
-        for (name, value) in &spans[..count] {
+        for (name, value) in spans {
             let name = name.of(&head).and_then(|n| HeaderName::from_bytes(&n).ok());
             let name = name.ok_or_else(|| bad("invalid header name"))?;
             let value = value.of(&head).and_then(|v| HeaderValue::from_maybe_shared(v).ok());

@@ -164,6 +164,28 @@ fn keep_alive_follows_version_and_connection() {
 }
 
 #[test]
+fn every_field_is_kept_in_order_up_to_the_limit() {
+    // Past the fields whose positions are kept on the stack (INLINE_FIELDS), and at the limit.
+    // With content-length, the last case has MAX_HEADERS fields.
+    for n in [INLINE_FIELDS, INLINE_FIELDS + 1, MAX_HEADERS - 1] {
+        let fields: String = (0..n).map(|i| format!("x-{}: v{i}\r\n", i % 7)).collect();
+        let text = format!("HTTP/1.1 200 OK\r\n{fields}content-length: 0\r\n\r\n");
+        let got = head(&text);
+        assert_eq!(got.headers.len(), n + 1, "{n} fields and content-length");
+        let values = (0..7).flat_map(|k| got.headers.get_all(format!("x-{k}").as_str()).iter());
+        let mut seen: Vec<usize> = values.map(|v| v.to_str().unwrap()[1..].parse().unwrap()).collect();
+        let in_order = (0..7).flat_map(|k| (0..n).filter(move |i| i % 7 == k));
+        assert_eq!(
+            seen,
+            in_order.collect::<Vec<_>>(),
+            "{n} fields, each name's values in order"
+        );
+        seen.sort_unstable();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+    }
+}
+
+#[test]
 fn malformed_heads_are_errors() {
     for bad in [
         "HTTP/1.1 2000 OK\r\n\r\n",

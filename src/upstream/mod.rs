@@ -245,12 +245,15 @@ where
         sent.map_err(Failure::Other)?;
     }
     loop {
-        match head::read_response(&mut conn.buf, method) {
-            Ok(Some(head)) => return Ok(head),
-            Ok(None) => {}
-            Err(e) => return Err(Failure::Other(Error::Response(e.0))),
-        }
+        // Usually empty here, until the first read: nothing to parse yet.
         let nothing_yet = conn.buf.is_empty();
+        if !nothing_yet {
+            match head::read_response(&mut conn.buf, method) {
+                Ok(Some(head)) => return Ok(head),
+                Ok(None) => {}
+                Err(e) => return Err(Failure::Other(Error::Response(e.0))),
+            }
+        }
         conn.buf.reserve(pool::READ_BUFFER / 2);
         match conn.stream.read_buf(&mut conn.buf).await {
             Ok(0) if nothing_yet => {
