@@ -203,6 +203,7 @@ fn already_canonical(raw: &str) -> Option<NormalizedPath> {
             return None;
         }
     }
+    // The last segment: also `len == 0` here, an empty segment before a trailing `//`.
     if is_dot_segment(len, dots) {
         return None;
     }

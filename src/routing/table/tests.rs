@@ -296,3 +296,28 @@ fn param_looks_up_a_variable_by_name() {
 }
 
 mod insert;
+
+#[test]
+fn paths_longer_than_the_inline_segments_match_alike() {
+    // 16 segments are searched on the stack, more in a Vec: both must find the same routes.
+    let deep = |n: usize| (0..n).map(|i| format!("/s{i}")).collect::<String>();
+    let keys = [
+        format!("GET {}", deep(INLINE_SEGMENTS)),
+        format!("GET {}/{{last}}", deep(INLINE_SEGMENTS)),
+        "GET /s0/{proxy+}".to_owned(),
+    ];
+    let t = table(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+    let at = deep(INLINE_SEGMENTS);
+    assert_eq!(route(&t, "GET", &at), Some((keys[0].clone(), vec![])));
+    let one_more = format!("{at}/x");
+    assert_eq!(
+        route(&t, "GET", &one_more),
+        Some((keys[1].clone(), pairs(&[("last", "x")])))
+    );
+    let far = format!("{at}/x/y/z");
+    let rest = far.trim_start_matches("/s0/").to_owned();
+    assert_eq!(
+        route(&t, "GET", &far),
+        Some((keys[2].clone(), vec![("proxy".to_owned(), rest)]))
+    );
+}
