@@ -5,7 +5,7 @@
 //! May import: std, and `http` for header values.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -32,6 +32,8 @@ pub struct ConnectionState {
     /// The proxy's `forwarded` value: made from the connection's addresses, which never change,
     /// and the request's Host, which seldom does.
     pub forwarded: HostMemo,
+    /// Whether a request has arrived: the listener closes a connection that brings none in time.
+    pub requested: AtomicBool,
 }
 
 /// A header value derived from the connection and a request's Host, kept for the next request

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use std::convert::Infallible;
@@ -131,7 +132,11 @@ where
         let _ = stream.set_nodelay(true);
         let conn = Connection::new(client, stream.local_addr().unwrap_or(local), listener.tls.is_some());
         let handler = handler.clone();
-        let service = service_fn(move |req| handler(conn.clone(), req));
+        let state = conn.state.clone();
+        let service = service_fn(move |req| {
+            conn.state.requested.store(true, Ordering::Relaxed);
+            handler(conn.clone(), req)
+        });
         match &listener.tls {
             None => {
                 // Sniffed in the connection's own task, never in the accept loop. HTTP/2 (rare
@@ -147,7 +152,8 @@ where
                         }
                         Some(false) => {
                             let auto = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                            Box::pin(watcher.watch(auto)).await.map_err(|e| e.to_string())
+                            let first = first_request_in_time(Box::pin(watcher.watch(auto)), &state);
+                            first.await.map_err(|e| e.to_string())
                         }
                     };
                     if let Err(err) = ended {
@@ -163,7 +169,7 @@ where
                         return;
                     };
                     let fut = builder.serve_connection(TokioIo::new(tls), service).into_owned();
-                    let _ = watcher.watch(fut).await;
+                    let _ = first_request_in_time(watcher.watch(fut), &state).await;
                 });
             }
         }
@@ -173,6 +179,29 @@ where
         tracing::warn!("some connections were still open after 10 s; closing them");
     }
     Ok(())
+}
+
+/// Serves a connection of the automatic builder, or closes it (by dropping it) when no request
+/// has arrived within [`HEADER_READ_TIMEOUT`] of the call. hyper's header timer starts only once
+/// the builder has read enough bytes to choose HTTP/1, and HTTP/2 has none, so without this a
+/// client stalled inside the HTTP/2 preface, or silent after a TLS handshake, would hold its
+/// connection for ever (security case G-H10). The HTTP/1-only builder needs none of it.
+async fn first_request_in_time<F, T>(
+    connection: F,
+    state: &crate::conn::ConnectionState,
+) -> Result<T, Box<dyn std::error::Error + Send + Sync>>
+where
+    F: Future<Output = Result<T, Box<dyn std::error::Error + Send + Sync>>>,
+{
+    tokio::pin!(connection);
+    tokio::select! {
+        ended = &mut connection => return ended,
+        () = tokio::time::sleep(HEADER_READ_TIMEOUT) => {}
+    }
+    if !state.requested.load(Ordering::Relaxed) {
+        return Err("no request within the header read timeout".into());
+    }
+    connection.await
 }
 
 /// [`run`] on `workers` threads of their own, each a current-thread runtime accepting from the
@@ -315,6 +344,84 @@ mod tests {
         let (waited, sent) = time_to_close(&mut kept).await;
         assert!(sent.is_empty(), "{:?}", String::from_utf8_lossy(&sent));
         assert!(waited < HEADER_READ_TIMEOUT + Duration::from_secs(1), "{waited:?}");
+    }
+
+    // The same for a connection that goes to the automatic (HTTP/1 or HTTP/2) builder: one
+    // whose first bytes could still be the HTTP/2 preface ("P"), then nothing more.
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_stalled_inside_the_http2_preface_is_closed() {
+        let addr = serving().await;
+        let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stalled.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+        let (waited, _) = time_to_close(&mut stalled).await;
+        assert!(waited < HEADER_READ_TIMEOUT + Duration::from_secs(1), "{waited:?}");
+    }
+
+    // And for a TLS connection whose client completes the handshake, then sends nothing.
+    #[tokio::test(start_paused = true)]
+    async fn a_tls_connection_silent_after_the_handshake_is_closed() {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
+        let server = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.cert.der().clone()], key)
+            .unwrap();
+        let listener = bind(
+            "127.0.0.1:0".parse().unwrap(),
+            Some(TlsAcceptor::from(Arc::new(server))),
+        )
+        .await
+        .unwrap();
+        let addr = listener.local_addr();
+        let answer = |_: Connection, _: Request<Incoming>| async {
+            Ok::<_, Infallible>(Response::new(http_body_util::Empty::<bytes::Bytes>::new()))
+        };
+        tokio::spawn(run(listener, answer, std::future::pending()));
+
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert.cert.der().clone()).unwrap();
+        let client = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        let start = tokio::time::Instant::now();
+        let mut rest = Vec::new();
+        let read = tokio::io::AsyncReadExt::read_to_end(&mut tls, &mut rest);
+        // A close without close_notify is an error to rustls; either way the connection ended.
+        let ended = tokio::time::timeout(HEADER_READ_TIMEOUT * 6, read).await;
+        assert!(ended.is_ok(), "still open after {:?}", start.elapsed());
+        assert!(rest.is_empty());
+        assert!(
+            start.elapsed() < HEADER_READ_TIMEOUT + Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    // A prior-knowledge HTTP/2 connection that made its first request in time is not closed
+    // by that deadline, however long it then stays quiet.
+    #[tokio::test(start_paused = true)]
+    async fn an_http2_connection_with_a_request_in_time_stays_open() {
+        let addr = serving().await;
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        let request = || {
+            Request::get("http://a/")
+                .body(http_body_util::Empty::<bytes::Bytes>::new())
+                .unwrap()
+        };
+        assert_eq!(sender.send_request(request()).await.unwrap().status(), 200);
+        tokio::time::sleep(HEADER_READ_TIMEOUT * 3).await;
+        assert_eq!(sender.send_request(request()).await.unwrap().status(), 200);
     }
 
     #[tokio::test(start_paused = true)]
