@@ -58,7 +58,7 @@ fn a_token_sharing_a_probe_with_a_kept_token_is_a_miss_not_its_verdict() {
     assert_eq!(kept.probe, twin_key.probe, "the test needs a shared probe");
     assert!(
         cache.recall(&twin_key, &keys, NOW).is_none(),
-        "confirmed by digest, not probe"
+        "confirmed by the whole token, not the probe"
     );
     assert!(cache.get(&kept, &keys, NOW).is_some());
 
@@ -71,6 +71,35 @@ fn a_token_sharing_a_probe_with_a_kept_token_is_a_miss_not_its_verdict() {
         cache.get(&kept, &keys, NOW).is_none(),
         "replaced, so a miss: verified again"
     );
+}
+
+#[test]
+fn a_hit_needs_every_byte_of_the_rules_and_of_the_token() {
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = rs256(&claims());
+    let kept = verify_and_keep(&cache, &token, &keys, &rules(), NOW);
+
+    // Rules whose identity shares the probe's 8-byte prefix but not its last byte.
+    let mut near = RulesId::of(&rules());
+    near.0[31] ^= 1;
+    let near_key = CacheKey::new(&near, &token);
+    assert_eq!(kept.probe, near_key.probe, "the test needs a shared probe");
+    assert!(
+        cache.recall(&near_key, &keys, NOW).is_none(),
+        "other rules, same prefix"
+    );
+
+    // The same length and last 32 bytes (the probe), one byte changed anywhere before them.
+    let tail_from = token.len() - 32;
+    for at in [0, 1, token.len() / 2, tail_from - 1] {
+        let mut bytes = token.as_bytes().to_vec();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        let other = String::from_utf8(bytes).unwrap();
+        let other_key = CacheKey::new(&RulesId::of(&rules()), &other);
+        assert_eq!(kept.probe, other_key.probe);
+        assert!(cache.recall(&other_key, &keys, NOW).is_none(), "byte {at} differs");
+    }
+    assert!(cache.recall(&kept, &keys, NOW).is_some());
 }
 
 #[test]

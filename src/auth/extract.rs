@@ -101,23 +101,34 @@ struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     fn of(bytes: &'a [u8]) -> Self {
-        let visible = |b: u8| b == b'\t' || (0x20..0x7f).contains(&b);
-        let separator = |b: u8| b.is_ascii_whitespace() || b == b',';
         let token_at = has_bearer_scheme(bytes).then(|| 6 + bytes.iter().skip(6).take_while(|b| **b == b' ').count());
         let (scheme, token) = bytes.split_at_checked(token_at.unwrap_or(0)).unwrap_or((&[], bytes));
-        let (invisible, separated) = token.iter().fold((false, false), |(bad, sep), b| {
-            (bad | !visible(*b), sep | separator(*b))
-        });
-        let text = match invisible || !scheme.iter().all(|b| visible(*b)) {
+        let classes = token.iter().fold(0u8, |seen, b| seen | class(*b));
+        let invisible = (classes | scheme.iter().fold(0u8, |seen, b| seen | class(*b) & INVISIBLE)) & INVISIBLE != 0;
+        let text = match invisible {
             true => None,
             false => std::str::from_utf8(bytes).ok(),
         };
         Self {
             text,
             token_at,
-            separated,
+            separated: classes & SEPARATOR != 0,
         }
     }
+}
+
+/// [`class`] of a byte outside visible ASCII and tab (what `HeaderValue::to_str` refuses).
+const INVISIBLE: u8 = 1;
+/// [`class`] of ASCII whitespace or a comma.
+const SEPARATOR: u8 = 2;
+
+/// The classes of a byte, as bits: branch-free, so a fold over a token vectorizes
+/// (16 bytes per step with SSE2, against ~5 instructions per byte for a pair of `bool` folds).
+fn class(b: u8) -> u8 {
+    let tab = b == b'\t';
+    let invisible = !tab & (b.wrapping_sub(0x20) > 0x7e - 0x20);
+    let separator = tab | (b == b' ') | (b == b'\n') | (b == 0x0c) | (b == b'\r') | (b == b',');
+    u8::from(invisible) | (u8::from(separator) << 1)
 }
 
 /// Whether `value` opens with the `Bearer` scheme: the word in any case, then whitespace or

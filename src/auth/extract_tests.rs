@@ -179,3 +179,18 @@ fn bad_percent_encoding_is_an_invalid_request() {
         assert_eq!(err.reason, Reason::MalformedQuery, "{query}");
     }
 }
+
+#[test]
+fn the_branch_free_byte_classes_agree_with_their_definitions_for_every_byte() {
+    for b in 0..=u8::MAX {
+        let visible = b == b'\t' || (0x20..0x7f).contains(&b);
+        let separator = b.is_ascii_whitespace() || b == b',';
+        assert_eq!(class(b) & INVISIBLE != 0, !visible, "byte {b:#04x}");
+        assert_eq!(class(b) & SEPARATOR != 0, separator, "byte {b:#04x}");
+        // And inside a Bearer token, where the scan meets it.
+        let value = [b"Bearer ab".as_slice(), &[b], b"cd"].concat();
+        let scan = Scan::of(&value);
+        assert_eq!(scan.text.is_some(), visible, "byte {b:#04x} in the token");
+        assert_eq!(scan.separated, separator, "byte {b:#04x}");
+    }
+}
