@@ -137,7 +137,7 @@ pub fn parse_structure(token: &str) -> Result<Structure<'_>, AuthError> {
 
 /// The three segments of a compact JWS, or `None` unless the token has exactly two dots.
 /// The dots are found with SIMD (`memchr`), not byte by byte: this runs on every request.
-pub fn segments(token: &str) -> Option<(&str, &str, &str)> {
+fn segments(token: &str) -> Option<(&str, &str, &str)> {
     let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
     let (first, second) = (dots.next()?, dots.next()?);
     if dots.next().is_some() {

@@ -43,13 +43,9 @@ pub async fn authorize<B>(
     } else {
         CacheUse::Off
     });
-    // Hashing a token that is not even three segments would be wasted: the pipeline refuses it
-    // in its first step.
-    let key = auth
-        .cache
-        .as_ref()
-        .filter(|_| auth::token::segments(&token).is_some())
-        .map(|_| CacheKey::new(&auth.rules_id, &token));
+    // Any token gets a key (its length and last bytes: no pass over it); one that is not a JWS
+    // finds no entry, since only tokens the pipeline got as far as the signature are kept.
+    let key = auth.cache.as_ref().map(|_| CacheKey::new(&auth.rules_id, &token));
     let claims = match (&auth.cache, &key) {
         (Some(cache), Some(key)) => match cache.recall(key, &keys, now) {
             Some(remembered) => {
