@@ -1,0 +1,173 @@
+//! The fast path answers exactly as the serde read, or not at all.
+//! Allowed imports: std, serde_json, and the claim scan.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::super::{CHECKED, Member, Members, Read, read_with_serde};
+use super::read_until;
+
+/// What a read told its caller: each question to `settled` (the members read by then) and
+/// the outcome, `Settled` carrying how many questions were asked.
+fn observed(
+    read: impl FnOnce(&mut dyn FnMut(&Members) -> Option<usize>) -> Option<Read<usize>>,
+    stop_at: usize,
+) -> Option<(Vec<Members>, String)> {
+    let mut asked = Vec::new();
+    let mut settled = |m: &Members| {
+        asked.push(m.clone());
+        (asked.len() == stop_at).then_some(asked.len())
+    };
+    let outcome = read(&mut settled)?;
+    Some((asked, format!("{outcome:?}")))
+}
+
+/// Checks one payload: when the fast path answers, it is the serde read's answer.
+fn agree(payload: &[u8], stop_at: usize) -> bool {
+    let fast = observed(|settled| read_until(payload, settled), stop_at);
+    let serde = observed(|settled| Some(read_with_serde(payload, settled)), stop_at).unwrap();
+    match fast {
+        Some(fast) => {
+            assert_eq!(
+                fast,
+                serde,
+                "payload {}, stop at {stop_at}",
+                String::from_utf8_lossy(payload)
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+const OKTA_LIKE: &str = r#"{"ver":1,"jti":"AT.sLq3fUjYc2yqBJhQ0Wf9mXv7aZk1RtN4pEoG8hDsKcI","iss":"https://id.example.com/oauth2/default","aud":"api://planets","iat":1764390000,"exp":1766982000,"cid":"0oa8f5j3ecb5w3dF35d7","uid":"00u1a2b3c4d5e6f7g8h9","scp":["openid","profile","email","planets:read"],"scope":"openid profile email planets:read","auth_time":1764389940,"sub":"jane.doe@example.com","groups":["Everyone","planets-readers"]}"#;
+
+#[test]
+fn an_issuers_plain_payload_is_read_by_the_fast_path_with_the_serde_answer() {
+    for stop_at in 0..=7 {
+        assert!(
+            agree(OKTA_LIKE.as_bytes(), stop_at),
+            "the fast path read it (stop at {stop_at})"
+        );
+    }
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(OKTA_LIKE).unwrap()).unwrap();
+    assert!(agree(pretty.as_bytes(), 0), "whitespace is plain too");
+    let Some(Read::Members(members)) = read_until(OKTA_LIKE.as_bytes(), &mut |_| None::<()>) else {
+        panic!("read to the end");
+    };
+    assert_eq!(members.get(Member::Exp), Some(&serde_json::json!(1766982000)));
+    assert_eq!(members.get(Member::ClientId), None);
+}
+
+#[test]
+fn it_gives_up_on_what_it_does_not_know_and_serde_decides() {
+    for payload in [
+        r#"{"iss":"a\"b"}"#,
+        r#"{"\u0069ss":"i"}"#,
+        r#"{"iss":"é"}"#,
+        "{\"iss\":\"a\tb\"}",
+        r#"{"exp":1.5}"#,
+        r#"{"exp":1e9}"#,
+        r#"{"exp":-1}"#,
+        r#"{"exp":01}"#,
+        r#"{"exp":1234567890123456789}"#,
+        r#"{"aud":[["a"]]}"#,
+        r#"{"x":{"iss":"nested"}}"#,
+        r#"{"exp":1,"exp":2}"#,
+        r#"{"iss":"a",}"#,
+        r#"{"iss":"a"} x"#,
+        r#"{"iss":tru}"#,
+        r#"{"iss":"a""#,
+        "[1]",
+        "",
+    ] {
+        assert!(!agree(payload.as_bytes(), 0), "gave up on {payload}");
+    }
+}
+
+/// A small deterministic generator (xorshift), so the test is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+}
+
+#[test]
+fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_answers() {
+    let names: Vec<&str> = CHECKED
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["sub", "scp", "x", "", "ISS", "\\u0065xp"])
+        .collect();
+    let values = [
+        r#""https://id.example.com""#,
+        r#""""#,
+        r#""a\nb""#,
+        r#""\u00e9""#,
+        "\"é\"",
+        "0",
+        "7",
+        "1764390000",
+        "999999999999999999",
+        "1000000000000000000",
+        "00",
+        "-3",
+        "1.5",
+        "2e3",
+        "true",
+        "false",
+        "null",
+        "tru",
+        "[]",
+        r#"["a","b"]"#,
+        r#"[ "a" , 1 ]"#,
+        "[1,]",
+        "[[1]]",
+        "{}",
+        r#"{"a":1}"#,
+        r#""unterminated"#,
+    ];
+    let spaces = ["", " ", "\n\t", "\r"];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut answered, mut total) = (0, 0);
+    for _ in 0..20_000 {
+        let mut payload = String::from(rng.pick(&spaces));
+        payload.push('{');
+        for i in 0..(rng.next() % 6) {
+            if i > 0 {
+                payload.push(',');
+            }
+            payload.push_str(rng.pick(&spaces));
+            payload.push_str(&format!("\"{}\"", rng.pick(&names)));
+            payload.push_str(rng.pick(&spaces));
+            payload.push(':');
+            payload.push_str(rng.pick(&values));
+            payload.push_str(rng.pick(&spaces));
+        }
+        payload.push('}');
+        payload.push_str(rng.pick(&spaces));
+        let mut bytes = payload.into_bytes();
+        match rng.next() % 4 {
+            0 => bytes.truncate((rng.next() % (bytes.len() as u64 + 1)) as usize),
+            1 => {
+                let at = (rng.next() % bytes.len() as u64) as usize;
+                bytes[at] = (rng.next() % 256) as u8;
+            }
+            _ => {}
+        }
+        let stop_at = (rng.next() % 4) as usize;
+        total += 1;
+        answered += usize::from(agree(&bytes, stop_at));
+    }
+    assert!(
+        answered * 10 > total,
+        "the fast path answered {answered} of {total}: too few to test it"
+    );
+}
