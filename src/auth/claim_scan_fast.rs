@@ -44,9 +44,7 @@ pub(super) fn read_until<E>(
                         return Some(Read::Settled(verdict));
                     }
                 }
-                None => {
-                    scan.value()?;
-                }
+                None => scan.skip_value()?,
             }
             scan.skip_whitespace();
             match scan.next()? {
@@ -105,18 +103,39 @@ impl<'a> Scanner<'a> {
             return self.scalar();
         }
         let mut items = Vec::new();
+        self.array_items(|scan| scan.scalar().map(|item| items.push(item)))?;
+        Some(Value::Array(items))
+    }
+
+    /// [`Self::value`] read and dropped, without building its strings.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.eat(b'[') {
+            Some(()) => self.array_items(Self::skip_scalar),
+            None => self.skip_scalar(),
+        }
+    }
+
+    /// The items of an array after its `[`, through its `]`, each read by `item`.
+    fn array_items(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.skip_whitespace();
         if self.eat(b']').is_some() {
-            return Some(Value::Array(items));
+            return Some(());
         }
         loop {
-            items.push(self.scalar()?);
+            item(self)?;
             self.skip_whitespace();
             match self.next()? {
                 b',' => self.skip_whitespace(),
-                b']' => return Some(Value::Array(items)),
+                b']' => return Some(()),
                 _ => return None,
             }
+        }
+    }
+
+    fn skip_scalar(&mut self) -> Option<()> {
+        match self.bytes.get(self.at)? {
+            b'"' => self.string().map(drop),
+            _ => self.scalar().map(drop),
         }
     }
 
