@@ -55,6 +55,16 @@ pub enum Member {
     Iat,
 }
 
+impl Member {
+    /// The checked member called `name` (after escape decoding), if it is one.
+    fn named(name: &[u8]) -> Option<Self> {
+        CHECKED
+            .iter()
+            .find(|(checked, _)| checked.as_bytes() == name)
+            .map(|(_, member)| *member)
+    }
+}
+
 /// The checked members read so far, each in its own slot: no map, and no member name is
 /// allocated.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -74,8 +84,7 @@ impl Members {
 
 impl ClaimSource for Members {
     fn claim(&self, name: &str) -> Option<&Value> {
-        let (_, member) = CHECKED.iter().find(|(checked, _)| *checked == name)?;
-        self.get(*member)
+        self.get(Member::named(name.as_bytes())?)
     }
 }
 
@@ -182,9 +191,7 @@ impl Visitor<'_> for NameVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Name, E> {
-        Ok(Name(
-            CHECKED.iter().find(|(name, _)| *name == v).map(|(_, member)| *member),
-        ))
+        Ok(Name(Member::named(v.as_bytes())))
     }
 }
 

@@ -16,7 +16,7 @@
 
 use serde_json::Value;
 
-use super::{CHECKED, Members, Read};
+use super::{Member, Members, Read};
 
 /// The read of `payload`, or `None` when it leaves the plain subset before it is decided.
 pub(super) fn read_until<E>(
@@ -34,12 +34,12 @@ pub(super) fn read_until<E>(
             scan.skip_whitespace();
             scan.eat(b':')?;
             scan.skip_whitespace();
-            match CHECKED.iter().find(|(checked, _)| checked.as_bytes() == name) {
-                Some((_, member)) => {
-                    if members.has(*member) {
+            match Member::named(name) {
+                Some(member) => {
+                    if members.has(member) {
                         return None;
                     }
-                    members.0[*member as usize] = Some(scan.value()?);
+                    members.0[member as usize] = Some(scan.value()?);
                     if let Some(verdict) = settled(&members) {
                         return Some(Read::Settled(verdict));
                     }
