@@ -103,10 +103,10 @@ struct Scan<'a> {
 impl<'a> Scan<'a> {
     fn of(bytes: &'a [u8]) -> Self {
         let token_at = has_bearer_scheme(bytes).then(|| 6 + bytes.iter().skip(6).take_while(|b| **b == b' ').count());
-        let (scheme, token) = bytes.split_at_checked(token_at.unwrap_or(0)).unwrap_or((&[], bytes));
+        let token = bytes.get(token_at.unwrap_or(0)..).unwrap_or(bytes);
+        // The scheme part is `Bearer` and spaces, visible by construction: only the token is scanned.
         let classes = token.iter().fold(0u8, |seen, b| seen | class(*b));
-        let invisible = (classes | scheme.iter().fold(0u8, |seen, b| seen | class(*b) & INVISIBLE)) & INVISIBLE != 0;
-        let text = match invisible {
+        let text = match classes & INVISIBLE != 0 {
             true => None,
             false => std::str::from_utf8(bytes).ok(),
         };
