@@ -424,3 +424,29 @@ fn a_flood_of_distinct_forged_tokens_never_evicts_a_valid_token() {
     assert_eq!(cache.refusals(), MIN_REFUSALS.min(40));
     assert!(matches!(cache.recall(&valid, &keys, NOW), Some(Remembered::Valid(_))));
 }
+
+#[test]
+fn a_remembered_refusal_costs_its_token_so_long_tokens_fill_the_refusal_table_sooner() {
+    let keys = Arc::new(key_set());
+    let long = |i: usize| {
+        let mut c = claims_with("jti", Some(json!(i)));
+        c["pad"] = json!("x".repeat(1500));
+        forged(&c)
+    };
+    let forgeries: Vec<String> = (0..12).map(long).collect();
+    let cost = REFUSAL_COST_BYTES + forgeries[0].len();
+    // The refusal table gets a quarter of the bytes: room for three refusals of these tokens,
+    // though ten would fit if a refusal cost only its fixed part.
+    let cache = TokenCache::new(CacheLimits {
+        max_entries: 1000,
+        max_bytes: 4 * (3 * cost + cost / 2),
+    });
+    assert!(
+        3 * cost + cost / 2 >= 10 * REFUSAL_COST_BYTES,
+        "the tokens need to be long"
+    );
+    for token in &forgeries {
+        refuse_and_keep(&cache, token, &keys, NOW);
+    }
+    assert_eq!(cache.refusals(), 3);
+}
