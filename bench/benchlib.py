@@ -202,6 +202,27 @@ def cpu_seconds(pid):
     return total / CLK_TCK
 
 
+def preemptions(pid):
+    """Involuntary context switches of pid's threads and its descendants' so far: how often the
+    scheduler took the core away while they could still run (on the shared core, mostly to run
+    the backend their own write just woke)."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            tasks = list((Path(f"/proc/{p}") / "task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                status = (task / "status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("nonvoluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+    return total
+
+
 def memory_kib(pid):
     """(VmRSS, VmHWM) summed over pid and its descendants, KiB."""
     rss = hwm = 0

@@ -149,7 +149,10 @@ impl<'t> CacheKey<'t> {
 }
 
 /// The OR of the XORs of two slices' bytes (zero when the common length is equal): a fold over
-/// a zip of slices, which the compiler vectorizes (a chained iterator it would not).
+/// a zip of slices, which the compiler vectorizes (a chained iterator it would not). Never
+/// inlined, so that whether it is vectorized does not depend on its caller's code (see
+/// `auth::extract::classes`, where an unrelated change once undid it).
+#[inline(never)]
 fn differences(a: &[u8], b: &[u8]) -> u8 {
     a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y))
 }
