@@ -107,6 +107,8 @@ pub struct Outgoing<'a, B> {
     pub headers: &'a HeaderMap,
     /// The body.
     pub body: B,
+    /// The time now, as the caller read it (for the pool's idle limit).
+    pub now: Instant,
 }
 
 impl Client {
@@ -142,12 +144,18 @@ impl Client {
             uri,
             headers,
             mut body,
+            now,
         } = request;
         let (authority, host, port) = address(uri)?;
         let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
         let replayable = framing == RequestFraming::None && is_idempotent(method);
-        let mut conn = self.connection(authority, host, port).await?;
+        // A pooled connection, else a new one (the pool key is allocated only then). Not a
+        // helper future: that would be one more level of state copied on every request.
+        let mut conn = match self.pool.checkout(authority, now) {
+            Some(conn) => conn,
+            None => connect(Arc::from(authority), host, port).await?,
+        };
         let mut out = std::mem::take(&mut conn.out);
         out.clear();
         head::write_request(&mut out, method, target, authority, headers, framing);
@@ -172,15 +180,6 @@ impl Client {
                 Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
             }
         }
-    }
-
-    /// A pooled connection to `authority`, else a new one (the pool key is allocated only
-    /// then).
-    async fn connection(&self, authority: &str, host: &str, port: u16) -> Result<Conn, Error> {
-        if let Some(conn) = self.pool.checkout(authority, Instant::now()) {
-            return Ok(conn);
-        }
-        connect(Arc::from(authority), host, port).await
     }
 }
 

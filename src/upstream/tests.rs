@@ -104,6 +104,7 @@ async fn get(client: &Client, uri: &str, method: Method) -> Result<(http::Status
             uri: &uri,
             headers: &HeaderMap::new(),
             body: Empty::<Bytes>::new(),
+            now: Instant::now(),
         })
         .await?;
     let status = response.status();
@@ -197,6 +198,7 @@ async fn a_request_with_a_body_is_never_replayed() {
             uri: &uri,
             headers: &HeaderMap::new(),
             body: Full::new(Bytes::from_static(b"pay")),
+            now: Instant::now(),
         })
         .await;
     assert!(sent.is_err(), "a POST must not be sent twice");
@@ -221,6 +223,7 @@ async fn a_pooled_connection_keeps_a_head_sized_write_buffer_and_never_an_upload
             uri: &uri,
             headers: &HeaderMap::new(),
             body: Full::new(upload),
+            now: Instant::now(),
         })
         .await
         .unwrap();
@@ -246,6 +249,7 @@ async fn bodies_are_framed_by_the_gateway() {
             uri: &uri,
             headers: &headers,
             body: known,
+            now: Instant::now(),
         })
         .await
         .unwrap();
@@ -261,6 +265,7 @@ async fn bodies_are_framed_by_the_gateway() {
             uri: &uri,
             headers: &HeaderMap::new(),
             body: streamed,
+            now: Instant::now(),
         })
         .await
         .unwrap();
@@ -352,6 +357,7 @@ async fn a_burst_stays_pooled_until_the_sweep_trims_it_to_the_limit() {
                     uri: &uri,
                     headers: &HeaderMap::new(),
                     body: Empty::<Bytes>::new(),
+                    now: Instant::now(),
                 })
                 .await
                 .unwrap();
