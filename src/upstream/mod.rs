@@ -150,8 +150,7 @@ impl Client {
         let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
         let replayable = framing == RequestFraming::None && is_idempotent(method);
-        // A pooled connection, else a new one (the pool key is allocated only then). Not a
-        // helper future: that would be one more level of state copied on every request.
+        // A pooled connection, else a new one (the pool key is allocated only then).
         let mut conn = match self.pool.checkout(authority, now) {
             Some(conn) => conn,
             None => connect(Arc::from(authority), host, port).await?,
