@@ -97,6 +97,16 @@ async fn read_request(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> 
 const OK: &str = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
 
 async fn get(client: &Client, uri: &str, method: Method) -> Result<(http::StatusCode, Vec<u8>), Error> {
+    get_at(client, uri, method, Instant::now()).await
+}
+
+/// [`get`], with the clock reading the caller hands the client.
+async fn get_at(
+    client: &Client,
+    uri: &str,
+    method: Method,
+    now: Instant,
+) -> Result<(http::StatusCode, Vec<u8>), Error> {
     let uri: Uri = uri.parse().unwrap();
     let response = client
         .send(Outgoing {
@@ -104,7 +114,7 @@ async fn get(client: &Client, uri: &str, method: Method) -> Result<(http::Status
             uri: &uri,
             headers: &HeaderMap::new(),
             body: Empty::<Bytes>::new(),
-            now: Instant::now(),
+            now,
         })
         .await?;
     let status = response.status();
@@ -332,6 +342,28 @@ async fn idle_connections_expire() {
     });
     get(&client, &b.uri, Method::GET).await.unwrap();
     get(&client, &b.uri, Method::GET).await.unwrap();
+    assert_eq!(
+        *b.connections.lock().unwrap(),
+        2,
+        "an expired connection is not handed out"
+    );
+}
+
+#[tokio::test]
+async fn a_pooled_connection_is_judged_idle_by_the_callers_clock_reading() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::new(PoolLimits {
+        idle_timeout: Duration::from_secs(60),
+        max_idle_per_authority: 4,
+    });
+    get(&client, &b.uri, Method::GET).await.unwrap();
+    // The request's own reading, not the pool's: 59 s on, the connection is still fresh...
+    let soon = Instant::now() + Duration::from_secs(59);
+    get_at(&client, &b.uri, Method::GET, soon).await.unwrap();
+    assert_eq!(*b.connections.lock().unwrap(), 1, "reused within the idle limit");
+    // ...and 61 s on, it has been idle too long and a new one is opened.
+    let late = Instant::now() + Duration::from_secs(61);
+    get_at(&client, &b.uri, Method::GET, late).await.unwrap();
     assert_eq!(
         *b.connections.lock().unwrap(),
         2,
