@@ -53,9 +53,10 @@ def which(name):
 
 # --- installing -------------------------------------------------------------------------------
 
-def ensure_debian_tools():
-    """apt-get install wrk haproxy nginx openssl, only those missing."""
-    missing = [pkg for tool, pkg in APT_PACKAGES.items() if not which(tool)]
+def ensure_debian_tools(packages=None):
+    """apt-get install the Debian packages of `packages` ({tool: package}; default wrk, haproxy,
+    nginx, openssl) whose tool is missing."""
+    missing = [pkg for tool, pkg in (packages or APT_PACKAGES).items() if not which(tool)]
     if not missing:
         return
     log(f"installing {' '.join(missing)} from Debian")
