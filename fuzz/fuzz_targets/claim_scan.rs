@@ -1,14 +1,18 @@
-//! Fuzzes the quick claim read's fast path against its serde read.
+//! Fuzzes the quick claim read's fast path against its serde read and the strict parse.
 //!
 //! Input: byte 0 says after how many questions `settled` answers (0: never), the rest is the
-//! payload. Property beyond "no panic": whenever the fast path answers, its answer is the serde
-//! read's (the same members at every question to `settled`, the same outcome).
+//! payload. Properties beyond "no panic": whenever the fast path answers, its answer is the serde
+//! read's (the same members at every question to `settled`, the same outcome), except that it
+//! may prove the payload strict; and it does exactly when the strict parse accepts the payload
+//! (with at most `NAMES_COMPARED` members, the most it compares), which is what lets the pipeline skip that
+//! parse.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portcullis::auth::claim_scan::{Members, Read, read_plain, read_with_serde};
+use portcullis::auth::claim_scan::{Members, NAMES_COMPARED, Read, read_plain, read_with_serde};
+use portcullis::auth::strict_json::parse_object;
 
-fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>, String)> {
+fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>, Read<usize>)> {
     let mut asked = Vec::new();
     let mut settled = |m: &Members| {
         asked.push(m.clone());
@@ -18,7 +22,7 @@ fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>,
         true => read_plain(payload, &mut settled)?,
         false => read_with_serde(payload, &mut settled),
     };
-    Some((asked, format!("{outcome:?}")))
+    Some((asked, outcome))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -26,8 +30,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let stop_at = usize::from(stop % 8);
-    if let Some(fast) = observed(payload, stop_at, true) {
-        let serde = observed(payload, stop_at, false);
-        assert_eq!(Some(fast), serde, "payload {:?}", String::from_utf8_lossy(payload));
+    let Some((asked, fast)) = observed(payload, stop_at, true) else {
+        return;
+    };
+    let shown = String::from_utf8_lossy(payload);
+    let proven = matches!(fast, Read::Strict(_));
+    if let Read::Members(_) | Read::Strict(_) = fast {
+        let accepted = parse_object(payload).is_ok_and(|map| map.len() <= NAMES_COMPARED);
+        assert_eq!(proven, accepted, "proven strict exactly when the strict parse accepts {shown:?}");
     }
+    let fast = match fast {
+        Read::Strict(members) => Read::Members(members),
+        other => other,
+    };
+    let serde = observed(payload, stop_at, false).map(|(a, o)| (a, format!("{o:?}")));
+    assert_eq!(Some((asked, format!("{fast:?}"))), serde, "payload {shown:?}");
 });

@@ -43,6 +43,41 @@ fn rejects_duplicate_members_even_when_validly_signed() {
 }
 
 #[test]
+fn a_plain_payload_naming_any_member_twice_is_never_taken_as_proven_strict() {
+    // Plain JSON that the quick read reads to the end, checks passed: only the strict parse's
+    // rule on repeated names can refuse it, for a member the checks never look at too.
+    for claims in [
+        &br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"sub":"a","sub":"b"}"#[..],
+        br#"{"sub":"a","iss":"https://idp.test","aud":"api://orders","sub":"a","exp":4102444800}"#,
+        br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"groups":[],"groups":["admins"]}"#,
+    ] {
+        assert_eq!(
+            refusal(&rs256_raw(HEADER, claims)),
+            "token is malformed: could not JSON decode claims",
+            "{}",
+            String::from_utf8_lossy(claims)
+        );
+    }
+}
+
+#[test]
+fn claims_proven_strict_read_as_the_strict_parse_reads_them() {
+    // Plain (proven strict, parsed when first read) and not plain (an escape, a nested object:
+    // parsed before the signature): the same claims and scopes either way.
+    for claims in [
+        br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"sub":"u","scp":["a","b"],"n":7}"#.to_vec(),
+        br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"sub":"\u0075","scp":["a","b"],"n":{"m":7}}"#.to_vec(),
+    ] {
+        let accepted = run(&rs256_raw(HEADER, &claims)).unwrap();
+        let expected: serde_json::Map<String, Value> = serde_json::from_slice(&claims).unwrap();
+        assert_eq!(accepted.map(), &expected);
+        assert_eq!(accepted.scopes(), ["a", "b"]);
+        assert_eq!(accepted.exp(), Some(4_102_444_800.0));
+        assert_eq!(accepted.get("sub"), Some(&json!("u")));
+    }
+}
+
+#[test]
 fn a_claim_refusal_certain_from_the_first_members_read_stops_the_read_there() {
     // The claim checks come before the strict parse, and the quick read stops once a refusal
     // is certain: what follows (a duplicate, broken JSON) is never read.

@@ -149,3 +149,24 @@ fn a_signature_that_is_not_base64_is_refused_while_parsing() {
     let (reason, checks) = judge_counting(&format!("{head}.{sig}"), &rules());
     assert_eq!((reason, checks), (Some(Reason::SignatureBase64), 0));
 }
+
+#[test]
+fn a_rejected_signature_comes_with_the_tokens_exp_for_the_cache() {
+    // Read by the quick read (plain payload) or by the strict parse (an escape): the same exp.
+    for sub in [json!("plain"), json!("esc\u{7f}aped")] {
+        let mut claims = claims();
+        claims["sub"] = sub;
+        claims["exp"] = json!(NOW + 100);
+        let refusal = super::verify_for_cache(&forged(&claims), &key_set(), &rules(), NOW, &mut NoTrace).unwrap_err();
+        assert_eq!(
+            (refusal.error.reason, refusal.exp),
+            (Reason::Signature, Some((NOW + 100) as f64))
+        );
+    }
+    let refusal = super::verify_for_cache("a.b", &key_set(), &rules(), NOW, &mut NoTrace).unwrap_err();
+    assert_eq!(
+        (refusal.error.reason, refusal.exp),
+        (Reason::Segments, None),
+        "only a signature refusal"
+    );
+}

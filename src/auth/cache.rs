@@ -49,9 +49,10 @@ use super::rules::Rules;
 
 /// Estimated bytes held by an entry besides its token-dependent part.
 pub const ENTRY_OVERHEAD_BYTES: usize = 256;
-/// Estimated bytes per byte of token: the token itself, and its decoded claims (base64 and
-/// JSON expand once decoded into a map of strings and values, about 3 bytes per byte).
-pub const BYTES_PER_TOKEN_BYTE: usize = 4;
+/// Estimated bytes per byte of token: the token itself, its decoded payload (¾ byte per byte,
+/// kept when the claims are parsed on first read), and the claims once parsed (base64 and JSON
+/// expand once decoded into a map of strings and values, about 3 bytes per byte).
+pub const BYTES_PER_TOKEN_BYTE: usize = 5;
 
 /// The refusal table holds one entry per this many entries of the acceptance table (at least
 /// [`MIN_REFUSALS`]).
@@ -172,8 +173,7 @@ pub fn entry_cost(token_len: usize) -> usize {
 /// expired: `exp + leeway`. `None` when `exp` is not a finite number (never for claims the
 /// pipeline accepted).
 pub fn valid_until(claims: &Claims, rules: &Rules) -> Option<f64> {
-    let exp = claims.get("exp")?.as_f64().filter(|f| f.is_finite())?;
-    Some(exp + rules.leeway())
+    Some(claims.exp()? + rules.leeway())
 }
 
 /// What the cache answers for a token.
@@ -185,12 +185,10 @@ pub enum Remembered {
     Refused(AuthError),
 }
 
-/// [`valid_until`] for a token the pipeline refused: its claims read again (only on the path
-/// that just paid for a signature verification).
-pub fn refusal_valid_until(token: &str, rules: &Rules) -> Option<f64> {
-    let parsed = super::token::parse(token).ok()?;
-    let exp = parsed.claims.get("exp")?.as_f64().filter(|f| f.is_finite())?;
-    Some(exp + rules.leeway())
+/// [`valid_until`] for a token whose signature the pipeline refused, from the `exp` it read
+/// ([`super::pipeline::Refusal::exp`]).
+pub fn refusal_valid_until(exp: Option<f64>, rules: &Rules) -> Option<f64> {
+    Some(exp? + rules.leeway())
 }
 
 struct Entry<V> {

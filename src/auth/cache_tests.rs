@@ -7,7 +7,7 @@ use serde_json::json;
 use super::*;
 use crate::auth::fixtures::{AUD, ISS, KID, NOW, claims, claims_with, key_set, key_set_of, rs256, rules};
 use crate::auth::testkit::keys;
-use crate::auth::{Alg, NoTrace, Reason, check_route_scopes, verify};
+use crate::auth::{Alg, NoTrace, Reason, check_route_scopes, verify, verify_for_cache};
 
 const ROOMY: CacheLimits = CacheLimits {
     max_entries: 1000,
@@ -339,11 +339,11 @@ fn refuse_and_keep<'t>(
     now: i64,
 ) -> (CacheKey<'t>, crate::auth::AuthError) {
     let key = CacheKey::new(&RulesId::of(&rules()), token);
-    let err = verify(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
-    if let Some(until) = refusal_valid_until(token, &rules()) {
-        cache.insert_refusal(&key, keys, err.clone(), until, now);
+    let refusal = verify_for_cache(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
+    if let Some(until) = refusal_valid_until(refusal.exp, &rules()) {
+        cache.insert_refusal(&key, keys, refusal.error.clone(), until, now);
     }
-    (key, err)
+    (key, refusal.error)
 }
 
 fn forged(claims: &serde_json::Value) -> String {

@@ -1,14 +1,18 @@
-//! A quick read of only the members the claim checks look at (`iss`, `aud`, `client_id`,
-//! `exp`, `nbf`, `iat`), so a token with a wrong issuer or audience or an expired one is
-//! refused without building any map: each member read has its own slot ([`Members`]).
+//! A quick read of only the members the pipeline needs before the signature: those the claim
+//! checks look at (`iss`, `aud`, `client_id`, `exp`, `nbf`, `iat`) and the scopes (`scp`,
+//! `scope`), so a token with a wrong issuer or audience or an expired one is refused without
+//! building any map: each member read has its own slot ([`Members`]).
 //!
-//! It decides nothing alone: the pipeline uses it only to refuse early, and a token it lets
-//! through is parsed strictly ([`super::strict_json`]) and checked again on the full map. A
-//! payload it cannot read (not JSON, a checked member twice) yields `None`, and the strict parse
-//! then says why. Member names are compared after escape decoding, as the strict parser does.
+//! It refuses nothing alone: the pipeline uses it to refuse early, and a token it lets through
+//! is parsed strictly ([`super::strict_json`]) and checked again on the full map, unless the read
+//! proved the payload strict ([`Read::Strict`]: then that parse could only agree, and waits
+//! until a claim is wanted). A payload it cannot read (not JSON, a read member twice) yields
+//! `None`, and the strict parse then says why. Member names are compared after escape decoding,
+//! as the strict parser does.
 //!
 //! Most payloads are read by a byte scanner for plain JSON ([`fast`]), which gives up, leaving
-//! the read to serde_json, on anything it does not know; both give the same answers.
+//! the read to serde_json, on anything it does not know; both give the same answers, and only
+//! the scanner proves strictness.
 //!
 //! [`read_until`] also stops reading as soon as the caller's judgement of the members read so
 //! far is final (say, a wrong `iss`): the rest of the payload is then never scanned. What is
@@ -28,17 +32,23 @@ use super::claims::ClaimSource;
 #[path = "claim_scan_fast.rs"]
 mod fast;
 
-/// The members the claim checks read.
-const CHECKED: [(&str, Member); 6] = [
+/// How many member names the fast read compares for repeats: a payload with more is not proven
+/// strict (its members are still read), and the strict parse decides.
+pub const NAMES_COMPARED: usize = 32;
+
+/// The members read, by name.
+const READ: [(&str, Member); 8] = [
     ("iss", Member::Iss),
     ("aud", Member::Aud),
     ("client_id", Member::ClientId),
     ("exp", Member::Exp),
     ("nbf", Member::Nbf),
     ("iat", Member::Iat),
+    ("scp", Member::Scp),
+    ("scope", Member::Scope),
 ];
 
-/// One of the members the claim checks read.
+/// One of the members the pipeline reads before the signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Member {
     /// `iss`.
@@ -53,22 +63,30 @@ pub enum Member {
     Nbf,
     /// `iat`.
     Iat,
+    /// `scp` (scopes, Okta's claim).
+    Scp,
+    /// `scope` (scopes, RFC 9068's claim).
+    Scope,
 }
 
 impl Member {
-    /// The checked member called `name` (after escape decoding), if it is one.
+    /// The read member called `name` (after escape decoding), if it is one.
     fn named(name: &[u8]) -> Option<Self> {
-        CHECKED
-            .iter()
-            .find(|(checked, _)| checked.as_bytes() == name)
+        READ.iter()
+            .find(|(read, _)| read.as_bytes() == name)
             .map(|(_, member)| *member)
+    }
+
+    /// Whether the claim checks look at this member: the caller's judgement can change only
+    /// after one of these is read, so it is asked only then.
+    fn checked(self) -> bool {
+        !matches!(self, Member::Scp | Member::Scope)
     }
 }
 
-/// The checked members read so far, each in its own slot: no map, and no member name is
-/// allocated.
+/// The members read so far, each in its own slot: no map, and no member name is allocated.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Members([Option<Value>; CHECKED.len()]);
+pub struct Members([Option<Value>; READ.len()]);
 
 impl Members {
     /// The member's value, if it has been read.
@@ -88,10 +106,10 @@ impl ClaimSource for Members {
     }
 }
 
-/// The checked members of `payload`, or `None` when it cannot be read quickly.
+/// The read members of `payload`, or `None` when it cannot be read quickly.
 pub fn checked_members(payload: &[u8]) -> Option<Members> {
     match read_until(payload, |_| None::<()>) {
-        Read::Members(members) => Some(members),
+        Read::Members(members) | Read::Strict(members) => Some(members),
         Read::Settled(()) | Read::Unreadable => None,
     }
 }
@@ -99,16 +117,22 @@ pub fn checked_members(payload: &[u8]) -> Option<Members> {
 /// What [`read_until`] found.
 #[derive(Debug)]
 pub enum Read<E> {
-    /// Every checked member (the whole payload read).
+    /// Every read member (the whole payload read).
     Members(Members),
+    /// Every read member, and proof that the payload is a strict JSON object: plain JSON
+    /// ([`fast`]'s subset, which has no escapes, no nested objects and only finite numbers) in
+    /// which no member name repeats. [`super::strict_json::parse_object`] accepts it, with these
+    /// members' values.
+    Strict(Members),
     /// The judgement that was final before the end of the payload.
     Settled(E),
     /// Not readable quickly: the strict parse will say why.
     Unreadable,
 }
 
-/// Reads the checked members of `payload`, asking `settled` after each one whether the members
-/// read so far already decide; its first `Some` stops the read.
+/// Reads the members of `payload` the pipeline needs, asking `settled` after each one the claim
+/// checks look at whether the members read so far already decide; its first `Some` stops the
+/// read.
 pub fn read_until<E>(payload: &[u8], mut settled: impl FnMut(&Members) -> Option<E>) -> Read<E> {
     read_plain(payload, &mut settled).unwrap_or_else(|| read_with_serde(payload, settled))
 }
@@ -119,7 +143,7 @@ pub fn read_plain<E>(payload: &[u8], settled: &mut impl FnMut(&Members) -> Optio
     fast::read_until(payload, settled)
 }
 
-/// [`read_until`] by serde_json: any JSON, at serde's cost.
+/// [`read_until`] by serde_json: any JSON, at serde's cost, and never [`Read::Strict`].
 pub fn read_with_serde<E>(payload: &[u8], settled: impl FnMut(&Members) -> Option<E>) -> Read<E> {
     let mut visitor = SubsetVisitor { settled, verdict: None };
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
@@ -155,7 +179,9 @@ where
                         return Err(de::Error::custom("duplicate member name"));
                     }
                     members.0[member as usize] = Some(access.next_value::<Value>()?);
-                    if let Some(verdict) = (self.settled)(&members) {
+                    if member.checked()
+                        && let Some(verdict) = (self.settled)(&members)
+                    {
                         // Stop here. serde_json then finds no closing brace where it expects
                         // one and fails the read, which the verdict overrides; returning an
                         // error of our own would format and allocate a second one.
@@ -172,7 +198,7 @@ where
     }
 }
 
-/// A member name: one of [`CHECKED`], or `None` for any other (not kept).
+/// A member name: one of [`READ`], or `None` for any other (not kept).
 struct Name(Option<Member>);
 
 impl<'de> Deserialize<'de> for Name {
@@ -201,10 +227,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_checked_members_are_kept() {
-        let got =
-            checked_members(br#"{"iss":"i","x":{"deep":[1,{"a":"b"}]},"aud":["a","b"],"exp":1.5,"nbf":null}"#).unwrap();
-        let read: Vec<(&str, Option<&Value>)> = CHECKED.iter().map(|(name, m)| (*name, got.get(*m))).collect();
+    fn only_the_read_members_are_kept() {
+        let got = checked_members(
+            br#"{"iss":"i","x":{"deep":[1,{"a":"b"}]},"aud":["a","b"],"exp":1.5,"nbf":null,"scope":"a b"}"#,
+        )
+        .unwrap();
+        let read: Vec<(&str, Option<&Value>)> = READ.iter().map(|(name, m)| (*name, got.get(*m))).collect();
         let (aud, exp) = (serde_json::json!(["a", "b"]), serde_json::json!(1.5));
         let expected = [
             ("iss", Some(&Value::from("i"))),
@@ -213,6 +241,8 @@ mod tests {
             ("exp", Some(&exp)),
             ("nbf", Some(&Value::Null)),
             ("iat", None),
+            ("scp", None),
+            ("scope", Some(&Value::from("a b"))),
         ];
         assert_eq!(read, expected);
         assert_eq!(got.claim("x"), None, "other members are not kept");
@@ -222,13 +252,13 @@ mod tests {
     #[test]
     fn the_read_stops_at_the_first_settled_judgement_and_never_sees_the_rest() {
         let mut asked = Vec::new();
-        let read = read_until(br#"{"iss":"a","x":1,"aud":"b", this is not JSON"#, |m| {
-            asked.push(CHECKED.iter().filter(|(_, member)| m.has(*member)).count());
+        let read = read_until(br#"{"iss":"a","x":1,"scp":[],"aud":"b", this is not JSON"#, |m| {
+            asked.push(READ.iter().filter(|(_, member)| m.has(*member)).count());
             assert!(m.has(Member::Iss) && !m.has(Member::Exp));
             m.has(Member::Aud).then_some("settled")
         });
         assert!(matches!(read, Read::Settled("settled")), "{read:?}");
-        assert_eq!(asked, [1, 2], "asked after each checked member only");
+        assert_eq!(asked, [1, 3], "asked after each checked member only (not after scp)");
         let unsettled = read_until(br#"{"iss":"a","aud":"b"} x"#, |_| None::<()>);
         assert!(matches!(unsettled, Read::Unreadable), "trailing bytes still count");
     }
@@ -243,6 +273,7 @@ mod tests {
     fn unreadable_payloads_leave_the_decision_to_the_strict_parse() {
         for bad in [
             &br#"{"exp":1,"exp":2}"#[..],
+            br#"{"scp":[],"scp":["a"]}"#,
             br#"{"iss":"a","\u0069ss":"b"}"#,
             b"[1]",
             b"{",

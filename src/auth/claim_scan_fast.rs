@@ -11,12 +11,18 @@
 //! same values, the same questions to `settled`, the same verdict. A test and a fuzz target
 //! hold it to that.
 //!
+//! Read to the end, such a payload breaks none of the strict parse's rules but one: in this
+//! subset every string is valid text without escapes, every number finite, and there is no
+//! nested object, so only a member name that repeats at the top could make the strict parse
+//! refuse it. The scanner compares each name with those before it (up to [`super::NAMES_COMPARED`] of them)
+//! and, when none repeats, answers [`Read::Strict`]: the pipeline then need not parse it.
+//!
 //! Allowed imports: std, memchr, serde_json (`Value`), and `super` (the members and the read's
 //! outcome).
 
 use serde_json::Value;
 
-use super::{Member, Members, Read};
+use super::{Member, Members, NAMES_COMPARED as NAMES, Read};
 
 /// The read of `payload`, or `None` when it leaves the plain subset before it is decided.
 pub(super) fn read_until<E>(
@@ -25,12 +31,14 @@ pub(super) fn read_until<E>(
 ) -> Option<Read<E>> {
     let mut scan = Scanner { bytes: payload, at: 0 };
     let mut members = Members::default();
+    let mut names = Names::default();
     scan.skip_whitespace();
     scan.eat(b'{')?;
     scan.skip_whitespace();
     if scan.eat(b'}').is_none() {
         loop {
             let name = scan.string()?;
+            names.note(name);
             scan.skip_whitespace();
             scan.eat(b':')?;
             scan.skip_whitespace();
@@ -40,7 +48,9 @@ pub(super) fn read_until<E>(
                         return None;
                     }
                     members.0[member as usize] = Some(scan.value()?);
-                    if let Some(verdict) = settled(&members) {
+                    if member.checked()
+                        && let Some(verdict) = settled(&members)
+                    {
                         return Some(Read::Settled(verdict));
                     }
                 }
@@ -55,7 +65,55 @@ pub(super) fn read_until<E>(
         }
     }
     scan.skip_whitespace();
-    (scan.at == payload.len()).then_some(Read::Members(members))
+    (scan.at == payload.len()).then_some(match names.distinct {
+        true => Read::Strict(members),
+        false => Read::Members(members),
+    })
+}
+
+/// The member names read so far, each beside a key of its length and first bytes (a name is
+/// compared only with those whose key is its own), and whether all of them differ.
+struct Names<'a> {
+    keys: [u64; NAMES],
+    names: [&'a [u8]; NAMES],
+    count: usize,
+    distinct: bool,
+}
+
+impl Default for Names<'_> {
+    fn default() -> Self {
+        Self {
+            keys: [0; NAMES],
+            names: [&[]; NAMES],
+            count: 0,
+            distinct: true,
+        }
+    }
+}
+
+impl<'a> Names<'a> {
+    fn note(&mut self, name: &'a [u8]) {
+        if !self.distinct {
+            return;
+        }
+        let key = name
+            .iter()
+            .take(7)
+            .enumerate()
+            .fold(name.len() as u64 & 0xff, |key, (i, b)| {
+                key | u64::from(*b) << (8 * (i + 1))
+            });
+        let seen = self.keys.get(..self.count).unwrap_or_default();
+        let repeated = seen.iter().zip(&self.names).any(|(k, n)| *k == key && *n == name);
+        match (repeated, self.keys.get_mut(self.count), self.names.get_mut(self.count)) {
+            (false, Some(k), Some(n)) => {
+                (*k, *n) = (key, name);
+                self.count += 1;
+            }
+            // A repeat, or more names than are compared: not proven strict.
+            _ => self.distinct = false,
+        }
+    }
 }
 
 struct Scanner<'a> {

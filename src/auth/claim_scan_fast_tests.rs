@@ -1,8 +1,10 @@
-//! The fast path answers exactly as the serde read, or not at all.
-//! Allowed imports: std, serde_json, and the claim scan.
+//! The fast path answers exactly as the serde read, or not at all; it proves a payload strict
+//! exactly when the strict parse accepts it (up to `NAMES` members).
+//! Allowed imports: std, serde_json, the claim scan and the strict parse.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::super::{CHECKED, Member, Members, Read, read_with_serde};
+use super::super::super::strict_json::parse_object;
+use super::super::{Member, Members, NAMES_COMPARED as NAMES, READ, Read, read_with_serde};
 use super::read_until;
 
 /// What a read told its caller: each question to `settled` (the members read by then) and
@@ -20,10 +22,25 @@ fn observed(
     Some((asked, format!("{outcome:?}")))
 }
 
-/// Checks one payload: when the fast path answers, it is the serde read's answer.
+/// Checks one payload: when the fast path answers, it is the serde read's answer (a payload
+/// proven strict aside, which the serde read never proves), and it proves the payload strict
+/// exactly when the strict parse accepts it.
 fn agree(payload: &[u8], stop_at: usize) -> bool {
     let fast = observed(|settled| read_until(payload, settled), stop_at);
     let serde = observed(|settled| Some(read_with_serde(payload, settled)), stop_at).unwrap();
+    let fast = fast.map(|(asked, outcome)| {
+        if outcome.starts_with("Members") || outcome.starts_with("Strict") {
+            let parsed = parse_object(payload);
+            let strict = parsed.as_ref().is_ok_and(|map| map.len() <= NAMES);
+            assert_eq!(
+                outcome.starts_with("Strict"),
+                strict,
+                "proven strict exactly when the strict parse accepts {}: {parsed:?}",
+                String::from_utf8_lossy(payload)
+            );
+        }
+        (asked, outcome.replacen("Strict", "Members", 1))
+    });
     match fast {
         Some(fast) => {
             assert_eq!(
@@ -50,8 +67,8 @@ fn an_issuers_plain_payload_is_read_by_the_fast_path_with_the_serde_answer() {
     }
     let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(OKTA_LIKE).unwrap()).unwrap();
     assert!(agree(pretty.as_bytes(), 0), "whitespace is plain too");
-    let Some(Read::Members(members)) = read_until(OKTA_LIKE.as_bytes(), &mut |_| None::<()>) else {
-        panic!("read to the end");
+    let Some(Read::Strict(members)) = read_until(OKTA_LIKE.as_bytes(), &mut |_| None::<()>) else {
+        panic!("read to the end, and proven strict");
     };
     assert_eq!(members.get(Member::Exp), Some(&serde_json::json!(1766982000)));
     assert_eq!(members.get(Member::ClientId), None);
@@ -101,10 +118,19 @@ impl Rng {
 
 #[test]
 fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_answers() {
-    let names: Vec<&str> = CHECKED
+    let names: Vec<&str> = READ
         .iter()
         .map(|(name, _)| *name)
-        .chain(["sub", "scp", "x", "", "ISS", "\\u0065xp"])
+        .chain([
+            "sub",
+            "sub",
+            "groups",
+            "x",
+            "",
+            "ISS",
+            "\\u0065xp",
+            "a_name_longer_than_seven",
+        ])
         .collect();
     let values = [
         r#""https://id.example.com""#,
@@ -169,5 +195,31 @@ fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_
     assert!(
         answered * 10 > total,
         "the fast path answered {answered} of {total}: too few to test it"
+    );
+}
+
+#[test]
+fn a_payload_is_proven_strict_only_when_no_member_name_repeats() {
+    let strict = |payload: &str| {
+        assert!(agree(payload.as_bytes(), 0), "the fast path read {payload}");
+        matches!(
+            read_until(payload.as_bytes(), &mut |_| None::<()>),
+            Some(Read::Strict(_))
+        )
+    };
+    assert!(strict("{}"));
+    assert!(strict(r#"{"exp":1,"sub":"a","groups":["x"]}"#));
+    // Names alike in length and first bytes are still told apart.
+    assert!(strict(r#"{"abcdefgh_1":1,"abcdefgh_2":2,"abcdefg":3,"abcdefgh":4}"#));
+    assert!(!strict(r#"{"sub":"a","exp":1,"sub":"a"}"#), "an unchecked name twice");
+    assert!(!strict(r#"{"abcdefgh_1":1,"x":2,"abcdefgh_1":3}"#), "a long name twice");
+    let members = |n: usize| {
+        let listed: Vec<String> = (0..n).map(|i| format!(r#""m{i}":{i}"#)).collect();
+        format!("{{{}}}", listed.join(","))
+    };
+    assert!(strict(&members(NAMES)));
+    assert!(
+        !strict(&members(NAMES + 1)),
+        "more names than are compared: the strict parse decides"
     );
 }

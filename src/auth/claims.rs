@@ -15,34 +15,64 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use super::error::{AuthError, Reason, log_value};
 use super::render::{go_slice, render_value};
 use super::rules::Rules;
+use super::strict_json::parse_object;
 use super::trace::Trace;
 
 /// The claims of an accepted token.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Built from the parsed map, or (when the pipeline proved the payload strict without parsing
+/// it, see [`super::claim_scan::Read::Strict`]) from the payload itself, parsed the first time a
+/// claim is read: a route that maps no claim never pays for the map. The scopes and `exp` are
+/// known from the start either way.
+#[derive(Clone, Debug)]
 pub struct Claims {
-    map: Map<String, Value>,
+    map: OnceLock<Map<String, Value>>,
+    /// The payload the map is parsed from on first read (kept after it); empty when built
+    /// from the map.
+    payload: Box<[u8]>,
     scopes: Vec<String>,
+    exp: Option<f64>,
 }
 
 impl Claims {
     pub(crate) fn new(map: Map<String, Value>, scopes: Vec<String>) -> Self {
-        Self { map, scopes }
+        let exp = finite_number(map.get("exp"));
+        Self {
+            map: OnceLock::from(map),
+            payload: Box::default(),
+            scopes,
+            exp,
+        }
+    }
+
+    /// Claims whose map waits for the first read: `payload` must be a strict JSON object (the
+    /// strict parse accepts it), and `exp` its `exp` member.
+    pub(crate) fn unparsed(payload: Vec<u8>, scopes: Vec<String>, exp: Option<&Value>) -> Self {
+        Self {
+            map: OnceLock::new(),
+            payload: payload.into_boxed_slice(),
+            scopes,
+            exp: finite_number(exp),
+        }
     }
 
     /// All claims, as decoded.
     pub fn map(&self) -> &Map<String, Value> {
-        &self.map
+        // The payload was proven strict, so the parse cannot fail (the claim_scan fuzz target
+        // holds the proof to that); were it to, the claims would read as absent, never panic.
+        self.map.get_or_init(|| parse_object(&self.payload).unwrap_or_default())
     }
 
     /// One claim's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.map.get(name)
+        self.map().get(name)
     }
 
     /// The token's scopes (from `scp`, else `scope`).
@@ -50,11 +80,27 @@ impl Claims {
         &self.scopes
     }
 
+    /// `exp`, when it is a finite number (always, for claims the pipeline accepted).
+    pub fn exp(&self) -> Option<f64> {
+        self.exp
+    }
+
     /// The claim rendered as `$context.authorizer.claims.<name>`; `None` if
     /// absent or `null` (see [`super::render`]).
     pub fn render_claim(&self, name: &str) -> Option<String> {
-        self.map.get(name).and_then(render_value)
+        self.get(name).and_then(render_value)
     }
+}
+
+/// Claims are equal when their maps are, however each was built.
+impl PartialEq for Claims {
+    fn eq(&self, other: &Self) -> bool {
+        self.map() == other.map() && self.scopes == other.scopes
+    }
+}
+
+fn finite_number(value: Option<&Value>) -> Option<f64> {
+    value?.as_f64().filter(|f| f.is_finite())
 }
 
 /// Shows an optional claim as JSON text, or `(absent)`.
@@ -225,8 +271,8 @@ fn check_not_after<T: Trace>(
 
 /// The token's scopes: `scp` if present, else `scope`; `None` if the claim
 /// has neither shape.
-pub(crate) fn token_scopes(claims: &Map<String, Value>) -> Option<Vec<String>> {
-    match claims.get("scp").or_else(|| claims.get("scope"))? {
+pub(crate) fn token_scopes<C: ClaimSource + ?Sized>(claims: &C) -> Option<Vec<String>> {
+    match claims.claim("scp").or_else(|| claims.claim("scope"))? {
         Value::String(s) => Some(s.split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect()),
         Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
         _ => None,

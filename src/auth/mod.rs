@@ -45,7 +45,7 @@ pub use claims::Claims;
 pub use error::{AuthError, ErrorKind, Reason};
 pub use extract::{TokenLocation, extract};
 pub use keys::{JwksError, KeySet};
-pub use pipeline::{authorize, check_route_scopes, verify};
+pub use pipeline::{Refusal, authorize, check_route_scopes, verify, verify_for_cache};
 pub use rules::{Alg, Rules};
 pub use token::{Structure, Token, parse, parse_structure};
 pub use trace::{NoTrace, Recorder, Step, Trace};

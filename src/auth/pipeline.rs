@@ -10,9 +10,12 @@
 //! header has found a key, so a token with a disallowed alg or an unknown kid
 //! costs no decoding or JSON parse of its payload; the claim checks first run
 //! on a quick read of just the members they need (`claim_scan`), so a wrong
-//! iss/aud or an expired token costs no full parse either; a token that
-//! passes them is parsed strictly and checked again on the whole map, which
-//! alone can accept. The signature is decoded last, just before it is
+//! iss/aud or an expired token costs no full parse either. A token that
+//! passes them is parsed strictly and checked again on the whole map, unless
+//! the quick read proved its payload strict (plain JSON, no member name
+//! twice): then that parse could only agree, and [`Claims`] makes it when a
+//! claim is first read, so neither a forged signature nor a route that maps
+//! no claim pays for it. The signature is decoded last, just before it is
 //! verified. A token malformed in two places is named by the first of them in
 //! this order (docs/compat.md).
 //!
@@ -73,6 +76,37 @@ pub fn verify<T: Trace>(
     now_unix_secs: i64,
     trace: &mut T,
 ) -> Result<Claims, AuthError> {
+    verify_for_cache(token, keys, rules, now_unix_secs, trace).map_err(|refusal| refusal.error)
+}
+
+/// A refusal by [`verify_for_cache`].
+#[derive(Debug)]
+pub struct Refusal {
+    /// What [`verify`] answers.
+    pub error: AuthError,
+    /// For a rejected signature, the token's `exp` when a finite number (read before the
+    /// signature): how long the verified-token cache may remember the refusal. `None` otherwise.
+    pub exp: Option<f64>,
+}
+
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        Self { error, exp: None }
+    }
+}
+
+/// [`verify`], with what the verified-token cache needs to remember a rejected signature: the
+/// token's `exp`, so that the refusal costs no second read of the token.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_for_cache<T: Trace>(
+    token: &str,
+    keys: &KeySet,
+    rules: &Rules,
+    now_unix_secs: i64,
+    trace: &mut T,
+) -> Result<Claims, Refusal> {
     let structure = parse(token, trace)?;
     let alg = check_alg(&structure.header, rules, trace)?;
     check_typ(&structure.header, rules, trace)?;
@@ -86,27 +120,74 @@ pub fn verify<T: Trace>(
     let quick = claim_scan::read_until(&payload, |members| {
         settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
     });
-    let (refusal, members) = match quick {
-        claim_scan::Read::Settled((refusal, members)) => (Some(refusal), members),
-        claim_scan::Read::Members(members) => match check_claims(&members, rules, now_unix_secs, &mut NoTrace) {
-            Err(refusal) => (Some(refusal), Some(members)),
-            Ok(()) => (None, None),
-        },
-        claim_scan::Read::Unreadable => (None, None),
-    };
-    if let Some(refusal) = refusal {
-        if let Some(members) = members.filter(|_| records) {
-            // The same checks again, observed: they fail the same way.
-            check_claims(&members, rules, now_unix_secs, trace)?;
+    let proven = match quick {
+        claim_scan::Read::Settled((refusal, members)) => {
+            return Err(refused(refusal, members.as_ref(), rules, now_unix_secs, trace).into());
         }
-        return Err(refusal);
-    }
-    let map = parse_claims(&payload, trace)?;
-    check_claims(&map, rules, now_unix_secs, trace)?;
+        claim_scan::Read::Members(members) | claim_scan::Read::Strict(members)
+            if let Err(refusal) = check_claims(&members, rules, now_unix_secs, &mut NoTrace) =>
+        {
+            return Err(refused(refusal, Some(&members), rules, now_unix_secs, trace).into());
+        }
+        // Proven strict: the strict parse would accept the payload, with these members, which
+        // passed the checks. An observed run (`explain`) parses anyway, so that its trace
+        // shows every step.
+        claim_scan::Read::Strict(members) if !records => Some(members),
+        claim_scan::Read::Members(_) | claim_scan::Read::Strict(_) | claim_scan::Read::Unreadable => None,
+    };
+    let checked = match proven {
+        Some(members) => Checked::Proven(members),
+        None => {
+            let map = parse_claims(&payload, trace)?;
+            check_claims(&map, rules, now_unix_secs, trace)?;
+            Checked::Map(map)
+        }
+    };
     let signature = decoded("signature", structure.signature(), trace)?;
-    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace)?;
-    let scopes = claims::token_scopes(&map).unwrap_or_default();
-    Ok(Claims::new(map, scopes))
+    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace).map_err(|error| {
+        let exp = match &checked {
+            Checked::Map(map) => map.get("exp"),
+            Checked::Proven(members) => members.get(Member::Exp),
+        };
+        Refusal {
+            error,
+            exp: exp.and_then(Value::as_f64).filter(|f| f.is_finite()),
+        }
+    })?;
+    Ok(match checked {
+        Checked::Map(map) => {
+            let scopes = claims::token_scopes(&map).unwrap_or_default();
+            Claims::new(map, scopes)
+        }
+        Checked::Proven(members) => {
+            let scopes = claims::token_scopes(&members).unwrap_or_default();
+            Claims::unparsed(payload, scopes, members.get(Member::Exp))
+        }
+    })
+}
+
+/// The claims that passed their checks: the strict parse's map, or the members read from a
+/// payload proven strict (parsed only when a claim is first read). A local of one call, never
+/// stored: the members' size is not worth a box's allocation.
+#[allow(clippy::large_enum_variant)]
+enum Checked {
+    Map(Map<String, Value>),
+    Proven(Members),
+}
+
+/// A claim refusal made on the quick read. An observed run (`explain`) runs the checks again on
+/// the members read, with its trace: they fail the same way.
+fn refused<T: Trace>(
+    refusal: AuthError,
+    members: Option<&Members>,
+    rules: &Rules,
+    now: i64,
+    trace: &mut T,
+) -> AuthError {
+    match members.filter(|_| trace.records()) {
+        Some(members) => check_claims(members, rules, now, trace).err().unwrap_or(refusal),
+        None => refusal,
+    }
 }
 
 /// The refusal the members read so far make certain, whatever the rest of the payload holds:

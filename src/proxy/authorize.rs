@@ -97,15 +97,18 @@ async fn verify(
     now: i64,
     key: Option<&CacheKey<'_>>,
 ) -> Result<Arc<Claims>, auth::AuthError> {
-    let (result, keys) = match auth::verify(token, &keys, &auth.rules, now, &mut NoTrace) {
-        Err(err) if err.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
-            Some(fresh) => (auth::verify(token, &fresh, &auth.rules, now, &mut NoTrace), fresh),
-            None => return Err(err),
+    let (result, keys) = match auth::verify_for_cache(token, &keys, &auth.rules, now, &mut NoTrace) {
+        Err(refusal) if refusal.error.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
+            Some(fresh) => (
+                auth::verify_for_cache(token, &fresh, &auth.rules, now, &mut NoTrace),
+                fresh,
+            ),
+            None => return Err(refusal.error),
         },
         other => (other, keys),
     };
     let (Some(cache), Some(key)) = (&auth.cache, key) else {
-        return result.map(Arc::new);
+        return result.map(Arc::new).map_err(|refusal| refusal.error);
     };
     match result {
         Ok(claims) => {
@@ -115,9 +118,9 @@ async fn verify(
             }
             Ok(claims)
         }
-        Err(error) => {
+        Err(auth::Refusal { error, exp }) => {
             if error.reason == auth::Reason::Signature
-                && let Some(until) = auth::cache::refusal_valid_until(token, &auth.rules)
+                && let Some(until) = auth::cache::refusal_valid_until(exp, &auth.rules)
             {
                 cache.insert_refusal(key, &keys, error.clone(), until, now);
             }
