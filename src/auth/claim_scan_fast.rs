@@ -14,8 +14,9 @@
 //! Read to the end, such a payload breaks none of the strict parse's rules but one: in this
 //! subset every string is valid text without escapes, every number finite, and there is no
 //! nested object, so only a member name that repeats at the top could make the strict parse
-//! refuse it. The scanner compares each name with those before it (up to [`super::NAMES_COMPARED`] of them)
-//! and, when none repeats, answers [`Read::Strict`]: the pipeline then need not parse it.
+//! refuse it. The scanner compares each name with those before it (up to
+//! [`super::NAMES_COMPARED`] of them) and, when none repeats, answers [`Read::Strict`]: the
+//! pipeline then need not parse it.
 //!
 //! Allowed imports: std, memchr, serde_json (`Value`), and `super` (the members and the read's
 //! outcome).

@@ -120,22 +120,23 @@ pub fn verify_for_cache<T: Trace>(
     let quick = claim_scan::read_until(&payload, |members| {
         settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
     });
-    let proven = match quick {
+    let (members, strict) = match quick {
         claim_scan::Read::Settled((refusal, members)) => {
             return Err(refused(refusal, members.as_ref(), rules, now_unix_secs, trace).into());
         }
-        claim_scan::Read::Members(members) | claim_scan::Read::Strict(members)
-            if let Err(refusal) = check_claims(&members, rules, now_unix_secs, &mut NoTrace) =>
-        {
-            return Err(refused(refusal, Some(&members), rules, now_unix_secs, trace).into());
-        }
-        // Proven strict: the strict parse would accept the payload, with these members, which
-        // passed the checks. An observed run (`explain`) parses anyway, so that its trace
-        // shows every step.
-        claim_scan::Read::Strict(members) if !records => Some(members),
-        claim_scan::Read::Members(_) | claim_scan::Read::Strict(_) | claim_scan::Read::Unreadable => None,
+        claim_scan::Read::Members(members) => (Some(members), false),
+        claim_scan::Read::Strict(members) => (Some(members), true),
+        claim_scan::Read::Unreadable => (None, false),
     };
-    let checked = match proven {
+    if let Some(members) = &members
+        && let Err(refusal) = check_claims(members, rules, now_unix_secs, &mut NoTrace)
+    {
+        return Err(refused(refusal, Some(members), rules, now_unix_secs, trace).into());
+    }
+    // Proven strict: the strict parse would accept the payload, with these members, which
+    // passed the checks. An observed run (`explain`) parses anyway, so that its trace shows
+    // every step.
+    let checked = match members.filter(|_| strict && !records) {
         Some(members) => Checked::Proven(members),
         None => {
             let map = parse_claims(&payload, trace)?;
