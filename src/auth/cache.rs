@@ -169,11 +169,12 @@ pub fn entry_cost(token_len: usize) -> usize {
     ENTRY_OVERHEAD_BYTES.saturating_add(token_len.saturating_mul(BYTES_PER_TOKEN_BYTE))
 }
 
-/// The first instant (Unix seconds, fractional) at which the pipeline calls these claims
-/// expired: `exp + leeway`. `None` when `exp` is not a finite number (never for claims the
-/// pipeline accepted).
-pub fn valid_until(claims: &Claims, rules: &Rules) -> Option<f64> {
-    Some(claims.exp()? + rules.leeway())
+/// The first instant (Unix seconds, fractional) at which the pipeline calls a token with this
+/// `exp` expired: `exp + leeway`, so an entry, an acceptance ([`Claims::exp`]) or a refused
+/// signature ([`super::pipeline::Refusal::exp`]), is never answered past it. `None` without a
+/// finite `exp` (never for claims the pipeline accepted).
+pub fn valid_until(exp: Option<f64>, rules: &Rules) -> Option<f64> {
+    Some(exp? + rules.leeway())
 }
 
 /// What the cache answers for a token.
@@ -183,12 +184,6 @@ pub enum Remembered {
     Valid(Arc<Claims>),
     /// The pipeline refused its signature, with this error.
     Refused(AuthError),
-}
-
-/// [`valid_until`] for a token whose signature the pipeline refused, from the `exp` it read
-/// ([`super::pipeline::Refusal::exp`]).
-pub fn refusal_valid_until(exp: Option<f64>, rules: &Rules) -> Option<f64> {
-    Some(exp? + rules.leeway())
 }
 
 struct Entry<V> {

@@ -24,7 +24,7 @@ fn verify_and_keep<'t>(
 ) -> CacheKey<'t> {
     let key = CacheKey::new(&RulesId::of(rules), token);
     let claims = Arc::new(verify(token, keys, rules, now, &mut NoTrace).unwrap());
-    let until = valid_until(&claims, rules).unwrap();
+    let until = valid_until(claims.exp(), rules).unwrap();
     cache.insert(&key, keys, claims, until, token.len(), now);
     key
 }
@@ -340,7 +340,7 @@ fn refuse_and_keep<'t>(
 ) -> (CacheKey<'t>, crate::auth::AuthError) {
     let key = CacheKey::new(&RulesId::of(&rules()), token);
     let refusal = verify_for_cache(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
-    if let Some(until) = refusal_valid_until(refusal.exp, &rules()) {
+    if let Some(until) = valid_until(refusal.exp, &rules()) {
         cache.insert_refusal(&key, keys, refusal.error.clone(), until, now);
     }
     (key, refusal.error)

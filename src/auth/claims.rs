@@ -35,31 +35,31 @@ use super::trace::Trace;
 pub struct Claims {
     map: OnceLock<Map<String, Value>>,
     /// The payload the map is parsed from on first read (kept after it); empty when built
-    /// from the map.
-    payload: Box<[u8]>,
+    /// from the map. A `Vec` as decoded: boxing it would shrink (reallocate) it.
+    payload: Vec<u8>,
     scopes: Vec<String>,
     exp: Option<f64>,
 }
 
 impl Claims {
     pub(crate) fn new(map: Map<String, Value>, scopes: Vec<String>) -> Self {
-        let exp = finite_number(map.get("exp"));
+        let exp = map.get("exp").and_then(numeric);
         Self {
             map: OnceLock::from(map),
-            payload: Box::default(),
+            payload: Vec::new(),
             scopes,
             exp,
         }
     }
 
     /// Claims whose map waits for the first read: `payload` must be a strict JSON object (the
-    /// strict parse accepts it), and `exp` its `exp` member.
-    pub(crate) fn unparsed(payload: Vec<u8>, scopes: Vec<String>, exp: Option<&Value>) -> Self {
+    /// strict parse accepts it), and `exp` its `exp` member as [`numeric`] reads it.
+    pub(crate) fn unparsed(payload: Vec<u8>, scopes: Vec<String>, exp: Option<f64>) -> Self {
         Self {
             map: OnceLock::new(),
-            payload: payload.into_boxed_slice(),
+            payload,
             scopes,
-            exp: finite_number(exp),
+            exp,
         }
     }
 
@@ -97,10 +97,6 @@ impl PartialEq for Claims {
     fn eq(&self, other: &Self) -> bool {
         self.map() == other.map() && self.scopes == other.scopes
     }
-}
-
-fn finite_number(value: Option<&Value>) -> Option<f64> {
-    value?.as_f64().filter(|f| f.is_finite())
 }
 
 /// Shows an optional claim as JSON text, or `(absent)`.
@@ -205,7 +201,8 @@ fn audience_matches(aud: &Value, accepted: impl Fn(&str) -> bool) -> bool {
     }
 }
 
-fn numeric(value: &Value) -> Option<f64> {
+/// A claim's value as a time: a finite JSON number.
+pub(crate) fn numeric(value: &Value) -> Option<f64> {
     value.as_f64().filter(|f| f.is_finite())
 }
 

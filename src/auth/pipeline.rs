@@ -84,8 +84,9 @@ pub fn verify<T: Trace>(
 pub struct Refusal {
     /// What [`verify`] answers.
     pub error: AuthError,
-    /// For a rejected signature, the token's `exp` when a finite number (read before the
-    /// signature): how long the verified-token cache may remember the refusal. `None` otherwise.
+    /// For a refusal at the signature step (a rejected signature; the claims have passed by
+    /// then), the token's `exp` when a finite number: how long the verified-token cache may
+    /// remember the refusal. `None` for a refusal before it.
     pub exp: Option<f64>,
 }
 
@@ -144,17 +145,14 @@ pub fn verify_for_cache<T: Trace>(
             Checked::Map(map)
         }
     };
+    let exp = match &checked {
+        Checked::Map(map) => map.get("exp"),
+        Checked::Proven(members) => members.get(Member::Exp),
+    }
+    .and_then(claims::numeric);
     let signature = decoded("signature", structure.signature(), trace)?;
-    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace).map_err(|error| {
-        let exp = match &checked {
-            Checked::Map(map) => map.get("exp"),
-            Checked::Proven(members) => members.get(Member::Exp),
-        };
-        Refusal {
-            error,
-            exp: exp.and_then(Value::as_f64).filter(|f| f.is_finite()),
-        }
-    })?;
+    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace)
+        .map_err(|error| Refusal { error, exp })?;
     Ok(match checked {
         Checked::Map(map) => {
             let scopes = claims::token_scopes(&map).unwrap_or_default();
@@ -162,7 +160,7 @@ pub fn verify_for_cache<T: Trace>(
         }
         Checked::Proven(members) => {
             let scopes = claims::token_scopes(&members).unwrap_or_default();
-            Claims::unparsed(payload, scopes, members.get(Member::Exp))
+            Claims::unparsed(payload, scopes, exp)
         }
     })
 }

@@ -113,14 +113,14 @@ async fn verify(
     match result {
         Ok(claims) => {
             let claims = Arc::new(claims);
-            if let Some(until) = auth::cache::valid_until(&claims, &auth.rules) {
+            if let Some(until) = auth::cache::valid_until(claims.exp(), &auth.rules) {
                 cache.insert(key, &keys, claims.clone(), until, token.len(), now);
             }
             Ok(claims)
         }
         Err(auth::Refusal { error, exp }) => {
             if error.reason == auth::Reason::Signature
-                && let Some(until) = auth::cache::refusal_valid_until(exp, &auth.rules)
+                && let Some(until) = auth::cache::valid_until(exp, &auth.rules)
             {
                 cache.insert_refusal(key, &keys, error.clone(), until, now);
             }
