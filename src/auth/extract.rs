@@ -120,12 +120,24 @@ impl<'a> Scan<'a> {
 
 /// The [`class`]es of every byte of `bytes`, ORed.
 ///
+/// A token is nearly always [`plain`] throughout, which holds neither class and is a cheaper
+/// fold; only a value that is not pays for the classes byte by byte.
+///
 /// Never inlined, so that its code does not depend on its caller's: inlined, the loop was
 /// vectorized or not depending on changes elsewhere in the crate (one build that only changed
 /// the proxy's backend call took a 1 KB token from ~1 800 instructions to ~21 000 here).
 #[inline(never)]
 fn classes(bytes: &[u8]) -> u8 {
+    if bytes.iter().fold(0u8, |odd, b| odd | u8::from(!plain(*b))) == 0 {
+        return 0;
+    }
     bytes.iter().fold(0u8, |seen, b| seen | class(*b))
+}
+
+/// Whether a byte is visible ASCII other than a comma: of neither [`class`]. One unsigned range
+/// test and one equality, which vectorize in fewer instructions than the classes do.
+fn plain(b: u8) -> bool {
+    b.wrapping_sub(0x21) < 0x5e && b != b','
 }
 
 /// [`class`] of a byte outside visible ASCII and tab (what `HeaderValue::to_str` refuses).

@@ -188,6 +188,11 @@ fn the_branch_free_byte_classes_agree_with_their_definitions_for_every_byte() {
         assert_eq!(class(b) & INVISIBLE != 0, !visible, "byte {b:#04x}");
         // Whitespace other than tab and space is invisible, so refused before separators count.
         assert_eq!(class(b) & SEPARATOR != 0, visible && separator, "byte {b:#04x}");
+        // The fast path's test: a plain byte has neither class, and every other byte has one.
+        assert_eq!(plain(b), class(b) == 0, "byte {b:#04x}");
+        let mut long = vec![b'a'; 40];
+        long.push(b);
+        assert_eq!(classes(&long), class(b), "byte {b:#04x} after 40 plain ones");
         // And inside a Bearer token, where the scan meets it: refused either way.
         let value = [b"Bearer ab".as_slice(), &[b], b"cd"].concat();
         let scan = Scan::of(&value);
