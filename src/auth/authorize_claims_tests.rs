@@ -78,6 +78,24 @@ fn claims_proven_strict_read_as_the_strict_parse_reads_them() {
 }
 
 #[test]
+fn claims_proven_strict_are_parsed_only_when_a_claim_is_read() {
+    // What a route that maps no claim, and a forged signature, are spared.
+    let plain = br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"sub":"u","scp":["a"]}"#;
+    let accepted = run(&rs256_raw(HEADER, plain)).unwrap();
+    assert!(!accepted.is_parsed(), "accepted without parsing the payload");
+    assert_eq!(
+        (accepted.scopes(), accepted.exp()),
+        (&["a".to_owned()][..], Some(4_102_444_800.0))
+    );
+    assert!(!accepted.is_parsed(), "scopes and exp come from the quick read");
+    assert_eq!(accepted.get("sub"), Some(&json!("u")));
+    assert!(accepted.is_parsed(), "parsed on the first claim read");
+    // Not plain (an escape): parsed before the signature, as the strict rules need.
+    let escaped = br#"{"iss":"https://idp.test","aud":"api://orders","exp":4102444800,"sub":"\u0075"}"#;
+    assert!(run(&rs256_raw(HEADER, escaped)).unwrap().is_parsed());
+}
+
+#[test]
 fn a_claim_refusal_certain_from_the_first_members_read_stops_the_read_there() {
     // The claim checks come before the strict parse, and the quick read stops once a refusal
     // is certain: what follows (a duplicate, broken JSON) is never read.

@@ -42,25 +42,32 @@ pub struct Claims {
 }
 
 impl Claims {
-    pub(crate) fn new(map: Map<String, Value>, scopes: Vec<String>) -> Self {
-        let exp = map.get("exp").and_then(numeric);
+    /// The claims of a parsed payload.
+    pub(crate) fn new(map: Map<String, Value>) -> Self {
         Self {
+            scopes: token_scopes(&map).unwrap_or_default(),
+            exp: token_exp(&map),
             map: OnceLock::from(map),
             payload: Vec::new(),
-            scopes,
-            exp,
         }
     }
 
     /// Claims whose map waits for the first read: `payload` must be a strict JSON object (the
-    /// strict parse accepts it), and `exp` its `exp` member as [`numeric`] reads it.
-    pub(crate) fn unparsed(payload: Vec<u8>, scopes: Vec<String>, exp: Option<f64>) -> Self {
+    /// strict parse accepts it), and `read` hold its scope and `exp` members as that parse
+    /// would (the quick read's [`super::claim_scan::Read::Strict`] members do).
+    pub(crate) fn unparsed<C: ClaimSource + ?Sized>(payload: Vec<u8>, read: &C) -> Self {
         Self {
             map: OnceLock::new(),
             payload,
-            scopes,
-            exp,
+            scopes: token_scopes(read).unwrap_or_default(),
+            exp: token_exp(read),
         }
+    }
+
+    /// Whether the map has been parsed (tests pin when it is).
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self) -> bool {
+        self.map.get().is_some()
     }
 
     /// All claims, as decoded.
@@ -202,7 +209,7 @@ fn audience_matches(aud: &Value, accepted: impl Fn(&str) -> bool) -> bool {
 }
 
 /// A claim's value as a time: a finite JSON number.
-pub(crate) fn numeric(value: &Value) -> Option<f64> {
+fn numeric(value: &Value) -> Option<f64> {
     value.as_f64().filter(|f| f.is_finite())
 }
 
@@ -264,6 +271,12 @@ fn check_not_after<T: Trace>(
     let ok = at <= limit;
     trace.check(name, &Shown(value), &format_args!("<= {limit} (now + leeway)"), ok);
     ok.then_some(()).ok_or_else(|| fail(late, name, value))
+}
+
+/// The token's `exp`, when a finite number: what the verified-token cache keeps an answer
+/// for ([`super::cache::valid_until`]).
+pub(crate) fn token_exp<C: ClaimSource + ?Sized>(claims: &C) -> Option<f64> {
+    claims.claim("exp").and_then(numeric)
 }
 
 /// The token's scopes: `scp` if present, else `scope`; `None` if the claim

@@ -145,23 +145,14 @@ pub fn verify_for_cache<T: Trace>(
             Checked::Map(map)
         }
     };
-    let exp = match &checked {
-        Checked::Map(map) => map.get("exp"),
-        Checked::Proven(members) => members.get(Member::Exp),
-    }
-    .and_then(claims::numeric);
     let signature = decoded("signature", structure.signature(), trace)?;
-    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace)
-        .map_err(|error| Refusal { error, exp })?;
+    check_signature(structure.signing_input, &signature, kid, alg, &candidates, trace).map_err(|error| Refusal {
+        error,
+        exp: claims::token_exp(&checked),
+    })?;
     Ok(match checked {
-        Checked::Map(map) => {
-            let scopes = claims::token_scopes(&map).unwrap_or_default();
-            Claims::new(map, scopes)
-        }
-        Checked::Proven(members) => {
-            let scopes = claims::token_scopes(&members).unwrap_or_default();
-            Claims::unparsed(payload, scopes, exp)
-        }
+        Checked::Map(map) => Claims::new(map),
+        Checked::Proven(members) => Claims::unparsed(payload, &members),
     })
 }
 
@@ -172,6 +163,15 @@ pub fn verify_for_cache<T: Trace>(
 enum Checked {
     Map(Map<String, Value>),
     Proven(Members),
+}
+
+impl ClaimSource for Checked {
+    fn claim(&self, name: &str) -> Option<&Value> {
+        match self {
+            Checked::Map(map) => map.get(name),
+            Checked::Proven(members) => members.claim(name),
+        }
+    }
 }
 
 /// A claim refusal made on the quick read. An observed run (`explain`) runs the checks again on
