@@ -106,14 +106,6 @@ impl ClaimSource for Members {
     }
 }
 
-/// The read members of `payload`, or `None` when it cannot be read quickly.
-pub fn checked_members(payload: &[u8]) -> Option<Members> {
-    match read_until(payload, |_| None::<()>) {
-        Read::Members(members) | Read::Strict(members) => Some(members),
-        Read::Settled(()) | Read::Unreadable => None,
-    }
-}
-
 /// What [`read_until`] found.
 #[derive(Debug)]
 pub enum Read<E> {
@@ -226,9 +218,17 @@ impl Visitor<'_> for NameVisitor {
 mod tests {
     use super::*;
 
+    /// The read members of `payload`, or `None` when it cannot be read quickly.
+    fn read_members(payload: &[u8]) -> Option<Members> {
+        match read_until(payload, |_| None::<()>) {
+            Read::Members(members) | Read::Strict(members) => Some(members),
+            Read::Settled(()) | Read::Unreadable => None,
+        }
+    }
+
     #[test]
     fn only_the_read_members_are_kept() {
-        let got = checked_members(
+        let got = read_members(
             br#"{"iss":"i","x":{"deep":[1,{"a":"b"}]},"aud":["a","b"],"exp":1.5,"nbf":null,"scope":"a b"}"#,
         )
         .unwrap();
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn escaped_names_are_the_names_they_spell() {
-        let got = checked_members(br#"{"\u0069ss":"i"}"#).unwrap();
+        let got = read_members(br#"{"\u0069ss":"i"}"#).unwrap();
         assert_eq!(got.get(Member::Iss), Some(&Value::from("i")));
     }
 
@@ -280,7 +280,7 @@ mod tests {
             b"",
             br#"{"exp":1} x"#,
         ] {
-            assert!(checked_members(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+            assert!(read_members(bad).is_none(), "{}", String::from_utf8_lossy(bad));
         }
     }
 }
