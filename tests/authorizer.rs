@@ -215,6 +215,19 @@ async fn attacker_signed_token_with_trusted_kid_is_refused() {
     let r = get(&s.url("/moons"), Some(&forged)).await;
     assert_eq!(r.status, 401);
     assert_eq!(s.backend.count(), 0);
+    // Replayed (a new connection each time): answered from the remembered refusals, with the
+    // pipeline's own answer, and no second verification.
+    let again = get(&s.url("/moons"), Some(&forged)).await;
+    assert_eq!(again.status, 401);
+    assert_eq!(challenge(&again), challenge(&r));
+    assert_eq!(
+        (
+            log_entry(&s.gateway, &r).await["tokenCache"].clone(),
+            log_entry(&s.gateway, &again).await["tokenCache"].clone()
+        ),
+        (json!("miss"), json!("hit"))
+    );
+    assert_eq!(s.backend.count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,6 +45,7 @@ use aws_lc_rs::digest;
 use super::claims::Claims;
 use super::error::AuthError;
 use super::keys::KeySet;
+use super::pipeline::Refusal;
 use super::rules::Rules;
 
 /// Estimated bytes held by an entry besides its token-dependent part.
@@ -345,16 +346,19 @@ impl TokenCache {
         read(&self.refused).get(key, keys, now).map(Remembered::Refused)
     }
 
-    /// Remembers that the full pipeline refused the signature of the token behind `key` with
-    /// `keys` (reason `Signature`, reached only once every claim passed), until `valid_until`
-    /// (`exp + leeway`, after which the pipeline would say "expired"). Other refusals are not
-    /// kept: they cost no crypto.
-    pub fn insert_refusal(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, error: AuthError, valid_until: f64, now: i64) {
-        if error.reason != super::error::Reason::Signature {
+    /// Remembers `refusal` of the token behind `key` by the full pipeline with `keys` and
+    /// `rules` if it is a rejected signature (reason `Signature`, reached only once every claim
+    /// passed), until its `exp + leeway` ([`valid_until`], after which the pipeline would say
+    /// "expired"). Other refusals are not kept: they cost no crypto.
+    pub fn insert_refusal(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, refusal: &Refusal, rules: &Rules, now: i64) {
+        if refusal.error.reason != super::error::Reason::Signature {
             return;
         }
+        let Some(valid_until) = valid_until(refusal.exp, rules) else {
+            return;
+        };
         let entry = Entry {
-            value: error,
+            value: refusal.error.clone(),
             keys: Arc::downgrade(keys),
             valid_until,
             cost: REFUSAL_COST_BYTES.saturating_add(key.token.len()),

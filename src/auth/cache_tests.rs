@@ -340,9 +340,7 @@ fn refuse_and_keep<'t>(
 ) -> (CacheKey<'t>, crate::auth::AuthError) {
     let key = CacheKey::new(&RulesId::of(&rules()), token);
     let refusal = verify_for_cache(token, keys, &rules(), now, &mut NoTrace).unwrap_err();
-    if let Some(until) = valid_until(refusal.exp, &rules()) {
-        cache.insert_refusal(&key, keys, refusal.error.clone(), until, now);
-    }
+    cache.insert_refusal(&key, keys, &refusal, &rules(), now);
     (key, refusal.error)
 }
 

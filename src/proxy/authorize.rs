@@ -118,13 +118,9 @@ async fn verify(
             }
             Ok(claims)
         }
-        Err(auth::Refusal { error, exp }) => {
-            if error.reason == auth::Reason::Signature
-                && let Some(until) = auth::cache::valid_until(exp, &auth.rules)
-            {
-                cache.insert_refusal(key, &keys, error.clone(), until, now);
-            }
-            Err(error)
+        Err(refusal) => {
+            cache.insert_refusal(key, &keys, &refusal, &auth.rules, now);
+            Err(refusal.error)
         }
     }
 }
