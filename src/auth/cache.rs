@@ -372,22 +372,19 @@ impl TokenCache {
         read(&self.refused).slots.len()
     }
 
-    /// Remembers that the full pipeline accepted the token behind `key` with `keys`, until
-    /// `valid_until`. A token whose entry alone would exceed the memory bound is not kept.
-    pub fn insert(
-        &self,
-        key: &CacheKey<'_>,
-        keys: &Arc<KeySet>,
-        claims: Arc<Claims>,
-        valid_until: f64,
-        token_len: usize,
-        now: i64,
-    ) {
+    /// Remembers that the full pipeline accepted the token behind `key` with `keys` and `rules`,
+    /// until its `exp + leeway` ([`valid_until`]), the first instant the pipeline would call it
+    /// expired. Claims without a finite `exp` (never accepted by the pipeline) are not kept, nor
+    /// a token whose entry alone would exceed the memory bound.
+    pub fn insert(&self, key: &CacheKey<'_>, keys: &Arc<KeySet>, claims: Arc<Claims>, rules: &Rules, now: i64) {
+        let Some(valid_until) = valid_until(claims.exp(), rules) else {
+            return;
+        };
         let entry = Entry {
             value: claims,
             keys: Arc::downgrade(keys),
             valid_until,
-            cost: entry_cost(token_len),
+            cost: entry_cost(key.token.len()),
             referenced: AtomicBool::new(false),
         };
         write(&self.valid).insert(key, entry, now);

@@ -24,8 +24,7 @@ fn verify_and_keep<'t>(
 ) -> CacheKey<'t> {
     let key = CacheKey::new(&RulesId::of(rules), token);
     let claims = Arc::new(verify(token, keys, rules, now, &mut NoTrace).unwrap());
-    let until = valid_until(claims.exp(), rules).unwrap();
-    cache.insert(&key, keys, claims, until, token.len(), now);
+    cache.insert(&key, keys, claims, rules, now);
     key
 }
 
@@ -64,7 +63,7 @@ fn a_token_sharing_a_probe_with_a_kept_token_is_a_miss_not_its_verdict() {
 
     // One slot per probe: remembering the twin replaces the kept token, never mixes them.
     let claims = Arc::new(verify(&token, &keys, &rules(), NOW, &mut NoTrace).unwrap());
-    cache.insert(&twin_key, &keys, claims, (NOW + 60) as f64, twin.len(), NOW);
+    cache.insert(&twin_key, &keys, claims, &rules(), NOW);
     assert_eq!(cache.len(), 1);
     assert!(cache.get(&twin_key, &keys, NOW).is_some());
     assert!(
@@ -114,6 +113,30 @@ fn a_cached_token_stops_answering_at_exp_exactly_as_the_pipeline_does() {
         err.reason,
         Reason::Expired,
         "the miss then gets the pipeline's own answer"
+    );
+}
+
+#[test]
+fn claims_without_a_finite_exp_are_not_kept() {
+    // The pipeline never accepts such claims; the cache does not take its caller's word for it.
+    let (cache, keys) = (TokenCache::new(ROOMY), Arc::new(key_set()));
+    let token = rs256(&claims());
+    let key = CacheKey::new(&RulesId::of(&rules()), &token);
+    for exp in [None, Some(json!("soon")), Some(json!(null))] {
+        let mut map = serde_json::Map::new();
+        map.insert("sub".into(), json!("user-1"));
+        if let Some(exp) = exp {
+            map.insert("exp".into(), exp);
+        }
+        cache.insert(&key, &keys, Arc::new(Claims::new(map)), &rules(), NOW);
+        assert!(cache.is_empty());
+    }
+    let mut map = serde_json::Map::new();
+    map.insert("exp".into(), json!(NOW + 5));
+    cache.insert(&key, &keys, Arc::new(Claims::new(map)), &rules(), NOW);
+    assert!(
+        cache.get(&key, &keys, NOW + 4).is_some(),
+        "the same insert with an exp is kept"
     );
 }
 

@@ -113,9 +113,7 @@ async fn verify(
     match result {
         Ok(claims) => {
             let claims = Arc::new(claims);
-            if let Some(until) = auth::cache::valid_until(claims.exp(), &auth.rules) {
-                cache.insert(key, &keys, claims.clone(), until, token.len(), now);
-            }
+            cache.insert(key, &keys, claims.clone(), &auth.rules, now);
             Ok(claims)
         }
         Err(refusal) => {
