@@ -38,11 +38,14 @@ pub struct Conn {
     pub(super) key: Arc<str>,
     /// Taken from the pool (it served an earlier exchange).
     pub(super) reused: bool,
+    /// The write side handed to the thread's batched writer (`super::batch`).
+    pub(super) shared: Option<Arc<super::batch::Shared>>,
 }
 
 impl Conn {
     pub(super) fn new(stream: TcpStream, key: Arc<str>) -> Self {
         Self {
+            shared: super::batch::Shared::of(&stream),
             stream,
             buf: BytesMut::with_capacity(READ_BUFFER),
             out: Vec::new(),

@@ -412,3 +412,115 @@ async fn a_burst_stays_pooled_until_the_sweep_trims_it_to_the_limit() {
         "a sweep keeps at most the limit, the newest"
     );
 }
+
+#[tokio::test]
+async fn concurrent_exchanges_on_one_thread_each_get_their_answer() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::default();
+    let uris: Vec<String> = (0..16).map(|i| format!("{}/r{i}", b.uri)).collect();
+    let answers = futures_util::future::join_all(uris.iter().map(|u| get(&client, u, Method::GET))).await;
+    for answer in answers {
+        let (status, body) = answer.unwrap();
+        assert_eq!((status.as_u16(), body.as_slice()), (200, &b"hello"[..]));
+    }
+    let requests = b.requests.lock().unwrap().clone();
+    for i in 0..16 {
+        let line = format!("GET /r{i} HTTP/1.1\r\n");
+        assert_eq!(requests.iter().filter(|r| r.starts_with(&line)).count(), 1, "{line}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = Vec::new();
+        read_request(&mut socket, &mut buf).await.unwrap();
+        socket.write_all(OK.as_bytes()).await.unwrap();
+        // Whatever comes after the first exchange, up to the end of the connection.
+        let mut rest = buf;
+        socket.read_to_end(&mut rest).await.unwrap();
+        rest
+    });
+    let client = Client::default();
+    get(&client, &format!("{uri}/first"), Method::GET).await.unwrap();
+    assert_eq!(client.idle_connections(), 1);
+    {
+        // One poll: the pooled connection is taken and its request head queued; then the
+        // exchange is dropped, as when the client hangs up.
+        let target = format!("{uri}/dropped");
+        let dropped = get(&client, &target, Method::GET);
+        let mut dropped = std::pin::pin!(dropped);
+        let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(dropped.as_mut().poll(cx))).await;
+        assert!(polled.is_pending());
+    }
+    let rest = served.await.unwrap();
+    assert_eq!(String::from_utf8_lossy(&rest), "", "nothing after the first exchange");
+}
+
+#[tokio::test]
+async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
+    // More than the socket takes at once while the backend (on this thread) is not reading: the
+    // flusher's write is partial, and the request's own task writes the rest.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut heads = Vec::new();
+        for _ in 0..2 {
+            let mut head = Vec::new();
+            let mut chunk = vec![0u8; 1 << 16];
+            while !head.ends_with(b"\r\n\r\n") {
+                let n = socket.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "the connection ended inside a head");
+                head.extend_from_slice(&chunk[..n]);
+            }
+            socket.write_all(OK.as_bytes()).await.unwrap();
+            heads.push(head);
+        }
+        heads
+    });
+    let client = Client::default();
+    get(&client, &format!("{uri}/warm"), Method::GET).await.unwrap();
+    let mut headers = HeaderMap::new();
+    let big = "a".repeat(16 << 20);
+    headers.insert("x-big", http::HeaderValue::from_str(&big).unwrap());
+    let target: Uri = format!("{uri}/big").parse().unwrap();
+    let sent = client.send(Outgoing {
+        method: &Method::GET,
+        uri: &target,
+        headers: &headers,
+        body: Empty::<Bytes>::new(),
+        now: Instant::now(),
+    });
+    let response = tokio::time::timeout(Duration::from_secs(20), sent)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let heads = served.await.unwrap();
+    let big_head = String::from_utf8_lossy(&heads[1]);
+    assert!(big_head.starts_with("GET /big HTTP/1.1\r\n"));
+    assert!(big_head.contains(&big));
+}
+
+#[test]
+fn a_later_runtime_on_the_same_thread_gets_its_own_flusher() {
+    // The first runtime's flusher dies with it; the thread's queue must not keep waking it.
+    for _ in 0..2 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let b = backend(|_, _| Act::Answer(OK)).await;
+            let client = Client::default();
+            for _ in 0..2 {
+                let got = tokio::time::timeout(Duration::from_secs(10), get(&client, &b.uri, Method::GET)).await;
+                assert_eq!(got.unwrap().unwrap().0, 200);
+            }
+        });
+    }
+}

@@ -1,0 +1,179 @@
+//! The backend writes of one scheduler pass, made back to back by one flusher task per thread.
+//!
+//! Why: on a core the backend shares, each write to a sleeping backend wakes it, and the kernel's
+//! scheduler (EEVDF) switches to it at once for as long as the writer does more between two writes
+//! than the backend does per request; the backend then answers one request per wake-up. A task
+//! per connection that reads, checks and forwards one request before the next does exactly that.
+//! HAProxy reads a poll's requests first and writes them afterwards, and is switched out about
+//! half as often (bench/README, "Reading the numbers"). Here [`queue`] hands the request head to a
+//! thread-local queue and wakes the thread's flusher; woken from inside a task, the flusher runs
+//! after every task already ready, so a poll's requests are parsed first and written together,
+//! without polling each request's task a second time (a yield before the write did the same at
+//! 1 440 instructions a request).
+//!
+//! Invariants:
+//! - used only on a current-thread runtime ([`usable`]): the queue is per thread, and the data
+//!   plane runs one such runtime per worker (`runtime::server`);
+//! - the request's task goes straight to reading the response after [`queue`]; the flusher wakes
+//!   it only when its write failed or was partial (the task then writes the rest itself), so a
+//!   complete write costs the task nothing;
+//! - an entry only the queue still holds belongs to a dropped request (its client hung up): it is
+//!   not written;
+//! - the flusher writes through a duplicate of the connection's descriptor, so the connection
+//!   itself stays with its request (the price: two descriptors per backend connection; when the
+//!   duplicate cannot be made, that connection writes its requests itself);
+//! - when a runtime shuts down, its flusher's drop clears the thread's state, so a later runtime
+//!   on the thread starts its own.
+//!
+//! May import: std, futures-util (`AtomicWaker`), tokio.
+
+use std::cell::{Cell, RefCell};
+use std::io::Write as _;
+use std::os::fd::AsFd as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+
+use futures_util::task::AtomicWaker;
+use tokio::net::TcpStream;
+
+const IDLE: usize = 0;
+const QUEUED: usize = 1;
+const WRITTEN: usize = 2;
+const FAILED: usize = 3;
+/// `PARTIAL + n`: `n` bytes were written, the rest is the task's.
+const PARTIAL: usize = 4;
+
+/// What a connection shares with the flusher: a duplicate of its descriptor, the head to write
+/// (swapped in and out of the request's buffer, so nothing is copied) and how the write went.
+/// One per backend connection, made when it is opened.
+pub struct Shared {
+    dup: std::net::TcpStream,
+    pub bytes: Mutex<Vec<u8>>,
+    state: AtomicUsize,
+    waker: AtomicWaker,
+}
+
+/// How the queued write went, as its task sees it.
+pub enum Outcome {
+    /// Not written yet.
+    Queued,
+    /// Written in full (or nothing was queued).
+    Written,
+    /// The write failed: nothing of a response can come.
+    Failed,
+    /// This many bytes went out; the task writes the rest.
+    Partial(usize),
+}
+
+impl Shared {
+    /// The shared part of a new connection; `None` when its descriptor cannot be duplicated (the
+    /// connection then writes its requests itself).
+    pub fn of(stream: &TcpStream) -> Option<Arc<Self>> {
+        let fd = stream.as_fd().try_clone_to_owned().ok()?;
+        Some(Arc::new(Self {
+            dup: std::net::TcpStream::from(fd),
+            bytes: Mutex::new(Vec::new()),
+            state: AtomicUsize::new(IDLE),
+            waker: AtomicWaker::new(),
+        }))
+    }
+
+    /// How the write went; while it is queued, `waker` is woken if it fails or is partial.
+    pub fn outcome(&self, waker: &Waker) -> Outcome {
+        let decode = |s: usize| match s {
+            IDLE | WRITTEN => Outcome::Written,
+            QUEUED => Outcome::Queued,
+            FAILED => Outcome::Failed,
+            n => Outcome::Partial(n - PARTIAL),
+        };
+        if let Outcome::Queued = decode(self.state.load(Ordering::Acquire)) {
+            self.waker.register(waker);
+        }
+        decode(self.state.load(Ordering::Acquire))
+    }
+
+    /// The exchange is over (or its task wrote the rest itself).
+    pub fn reset(&self) {
+        self.state.store(IDLE, Ordering::Release);
+    }
+}
+
+thread_local! {
+    static QUEUE: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
+    static FLUSHER: RefCell<Option<Waker>> = const { RefCell::new(None) };
+    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    static CURRENT_THREAD: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// Whether this thread runs a current-thread runtime: the queue is per thread, so on a
+/// work-stealing runtime the flusher could run on another thread than the one that queued.
+pub fn usable() -> bool {
+    CURRENT_THREAD.with(|known| {
+        if let Some(yes) = known.get() {
+            return yes;
+        }
+        let yes = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        known.set(Some(yes));
+        yes
+    })
+}
+
+/// Queues `shared`'s bytes for the thread's flusher.
+pub fn queue(shared: &Arc<Shared>) {
+    shared.state.store(QUEUED, Ordering::Release);
+    QUEUE.with(|q| q.borrow_mut().push(shared.clone()));
+    if !SCHEDULED.get() {
+        SCHEDULED.set(true);
+        match FLUSHER.with(|f| f.borrow_mut().take()) {
+            Some(waker) => waker.wake(),
+            None => {
+                tokio::spawn(flusher());
+            }
+        }
+    }
+}
+
+/// Clears the thread's flusher state when the flusher task is dropped (its runtime shut down),
+/// so that a later runtime on this thread spawns its own instead of waking a dead one.
+struct Forget;
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        FLUSHER.with(|f| f.borrow_mut().take());
+        SCHEDULED.set(false);
+        QUEUE.with(|q| q.borrow_mut().clear());
+        CURRENT_THREAD.set(None);
+    }
+}
+
+async fn flusher() {
+    let _forget = Forget;
+    std::future::poll_fn(|cx| {
+        let batch = QUEUE.with(|q| std::mem::take(&mut *q.borrow_mut()));
+        for shared in batch {
+            // Only the queue holds it: the request's task was dropped (its client hung up), and
+            // its connection with it. Nothing is sent for it.
+            if Arc::strong_count(&shared) == 1 {
+                continue;
+            }
+            let bytes = shared.bytes.lock().unwrap_or_else(|e| e.into_inner());
+            let state = match (&shared.dup).write(&bytes) {
+                Ok(n) if n == bytes.len() => WRITTEN,
+                Ok(n) => PARTIAL + n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => PARTIAL,
+                Err(_) => FAILED,
+            };
+            drop(bytes);
+            shared.state.store(state, Ordering::Release);
+            if state != WRITTEN {
+                shared.waker.wake();
+            }
+        }
+        SCHEDULED.set(false);
+        FLUSHER.with(|f| *f.borrow_mut() = Some(cx.waker().clone()));
+        Poll::<()>::Pending
+    })
+    .await
+}
