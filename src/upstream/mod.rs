@@ -306,7 +306,12 @@ async fn read_head(
             }
             Step::Partial(n) => {
                 if let Some(shared) = shared {
-                    let rest = shared.bytes.lock().unwrap_or_else(|e| e.into_inner()).split_off(n);
+                    // A copy (partial writes are rare: a head bigger than the socket takes at
+                    // once): the head itself stays whole for a retry on a new connection.
+                    let rest = {
+                        let head = shared.bytes.lock().unwrap_or_else(|e| e.into_inner());
+                        head.get(n..).map(<[u8]>::to_vec).unwrap_or_default()
+                    };
                     conn.stream
                         .write_all(&rest)
                         .await

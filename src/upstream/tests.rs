@@ -66,10 +66,16 @@ async fn backend(script: fn(usize, usize) -> Act) -> Backend {
     }
 }
 
-/// One request: the head, then a content-length or chunked body.
+/// One request: the head, then a content-length or chunked body. Each read searches only the
+/// bytes it added for the end of the head, so a head of megabytes costs no more than its length.
 async fn read_request(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<String> {
-    let complete = |b: &[u8]| -> Option<usize> {
-        let end = b.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let complete = |b: &[u8], searched: &mut usize| -> Option<usize> {
+        let from = (*searched).min(b.len());
+        let Some(at) = b[from..].windows(4).position(|w| w == b"\r\n\r\n") else {
+            *searched = b.len().saturating_sub(3);
+            return None;
+        };
+        let end = from + at + 4;
         let head = String::from_utf8_lossy(&b[..end]).to_lowercase();
         if head.contains("transfer-encoding: chunked") {
             return b.windows(5).position(|w| w == b"0\r\n\r\n").map(|p| p + 5);
@@ -80,18 +86,36 @@ async fn read_request(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> 
             .map_or(0, |v| v.trim().parse::<usize>().unwrap());
         (b.len() >= end + length).then_some(end + length)
     };
+    let mut searched = 0;
+    let mut chunk = vec![0u8; 1 << 16];
     loop {
-        if let Some(n) = complete(buf) {
+        if let Some(n) = complete(buf, &mut searched) {
             let text = String::from_utf8_lossy(&buf[..n]).into_owned();
             buf.drain(..n);
             return Some(text);
         }
-        let mut chunk = [0u8; 4096];
         match socket.read(&mut chunk).await {
             Ok(0) | Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
+}
+
+/// A backend on 127.0.0.1:0 whose first connection (with the listener, for more) goes to
+/// `serve`, a script of its own: returns its URI and `serve`'s result to await.
+async fn raw_backend<F, Fut, T>(serve: F) -> (String, tokio::task::JoinHandle<T>)
+where
+    F: FnOnce(TcpListener, tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        serve(listener, socket).await
+    });
+    (uri, served)
 }
 
 const OK: &str = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
@@ -432,10 +456,7 @@ async fn concurrent_exchanges_on_one_thread_each_get_their_answer() {
 
 #[tokio::test]
 async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let uri = format!("http://{}", listener.local_addr().unwrap());
-    let served = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
+    let (uri, served) = raw_backend(|_, mut socket| async move {
         let mut buf = Vec::new();
         read_request(&mut socket, &mut buf).await.unwrap();
         socket.write_all(OK.as_bytes()).await.unwrap();
@@ -443,7 +464,8 @@ async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
         let mut rest = buf;
         socket.read_to_end(&mut rest).await.unwrap();
         rest
-    });
+    })
+    .await;
     let client = Client::default();
     get(&client, &format!("{uri}/first"), Method::GET).await.unwrap();
     assert_eq!(client.idle_connections(), 1);
@@ -464,24 +486,16 @@ async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
 async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
     // More than the socket takes at once while the backend (on this thread) is not reading: the
     // flusher's write is partial, and the request's own task writes the rest.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let uri = format!("http://{}", listener.local_addr().unwrap());
-    let served = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
+    let (uri, served) = raw_backend(|_, mut socket| async move {
+        let mut buf = Vec::new();
         let mut heads = Vec::new();
         for _ in 0..2 {
-            let mut head = Vec::new();
-            let mut chunk = vec![0u8; 1 << 16];
-            while !head.ends_with(b"\r\n\r\n") {
-                let n = socket.read(&mut chunk).await.unwrap();
-                assert!(n > 0, "the connection ended inside a head");
-                head.extend_from_slice(&chunk[..n]);
-            }
+            heads.push(read_request(&mut socket, &mut buf).await.unwrap());
             socket.write_all(OK.as_bytes()).await.unwrap();
-            heads.push(head);
         }
         heads
-    });
+    })
+    .await;
     let client = Client::default();
     get(&client, &format!("{uri}/warm"), Method::GET).await.unwrap();
     let mut headers = HeaderMap::new();
@@ -501,7 +515,7 @@ async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let heads = served.await.unwrap();
-    let big_head = String::from_utf8_lossy(&heads[1]);
+    let big_head = &heads[1];
     assert!(big_head.starts_with("GET /big HTTP/1.1\r\n"));
     assert!(big_head.contains(&big));
 }
@@ -523,4 +537,46 @@ fn a_later_runtime_on_the_same_thread_gets_its_own_flusher() {
             }
         });
     }
+}
+
+#[tokio::test]
+async fn a_retry_after_a_partial_write_sends_the_whole_head() {
+    // The flusher's write of a big head is partial; the backend then drops the reused connection
+    // while the task writes the rest, so the exchange is retried on a new connection, which must
+    // get the whole head again, not what was left of it.
+    let (uri, served) = raw_backend(|listener, mut socket| async move {
+        let mut buf = Vec::new();
+        read_request(&mut socket, &mut buf).await.unwrap();
+        socket.write_all(OK.as_bytes()).await.unwrap();
+        let mut some = vec![0u8; 1 << 16];
+        assert!(socket.read(&mut some).await.unwrap() > 0);
+        drop(socket);
+        let (mut again, _) = listener.accept().await.unwrap();
+        let mut buf = Vec::new();
+        let head = read_request(&mut again, &mut buf).await.unwrap();
+        again.write_all(OK.as_bytes()).await.unwrap();
+        head
+    })
+    .await;
+    let client = Client::default();
+    get(&client, &format!("{uri}/warm"), Method::GET).await.unwrap();
+    let mut headers = HeaderMap::new();
+    let big = "a".repeat(16 << 20);
+    headers.insert("x-big", http::HeaderValue::from_str(&big).unwrap());
+    let target: Uri = format!("{uri}/big").parse().unwrap();
+    let sent = client.send(Outgoing {
+        method: &Method::GET,
+        uri: &target,
+        headers: &headers,
+        body: Empty::<Bytes>::new(),
+        now: Instant::now(),
+    });
+    let response = tokio::time::timeout(Duration::from_secs(20), sent)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let head = served.await.unwrap();
+    assert!(head.starts_with("GET /big HTTP/1.1\r\n"), "{}", &head[..64]);
+    assert!(head.contains(&big), "the retried head is whole");
 }
