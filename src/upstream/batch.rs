@@ -12,8 +12,8 @@
 //! 1 440 instructions a request).
 //!
 //! Invariants:
-//! - used only on a current-thread runtime ([`usable`]): the queue is per thread, and the data
-//!   plane runs one such runtime per worker (`runtime::server`);
+//! - used only by connections opened on a current-thread runtime ([`Shared::of`]): the queue is
+//!   per thread, and the data plane runs one such runtime per worker (`runtime::server`);
 //! - the request's task goes straight to reading the response after [`queue`]; the flusher wakes
 //!   it only when its write failed or was partial (the task then writes the rest itself), so a
 //!   complete write costs the task nothing;
@@ -67,9 +67,17 @@ pub enum Outcome {
 }
 
 impl Shared {
-    /// The shared part of a new connection; `None` when its descriptor cannot be duplicated (the
-    /// connection then writes its requests itself).
+    /// The shared part of a connection opened on this thread; `None` (the connection then writes
+    /// its requests itself) outside a current-thread runtime, where the flusher could run on
+    /// another thread than the queue it serves, or when the descriptor cannot be duplicated.
+    /// Decided once per connection: a connection stays on the thread that opened it (the pool is
+    /// per thread).
     pub fn of(stream: &TcpStream) -> Option<Arc<Self>> {
+        let current_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if !current_thread {
+            return None;
+        }
         let fd = stream.as_fd().try_clone_to_owned().ok()?;
         Some(Arc::new(Self {
             dup: std::net::TcpStream::from(fd),
@@ -103,21 +111,6 @@ thread_local! {
     static QUEUE: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
     static FLUSHER: RefCell<Option<Waker>> = const { RefCell::new(None) };
     static SCHEDULED: Cell<bool> = const { Cell::new(false) };
-    static CURRENT_THREAD: Cell<Option<bool>> = const { Cell::new(None) };
-}
-
-/// Whether this thread runs a current-thread runtime: the queue is per thread, so on a
-/// work-stealing runtime the flusher could run on another thread than the one that queued.
-pub fn usable() -> bool {
-    CURRENT_THREAD.with(|known| {
-        if let Some(yes) = known.get() {
-            return yes;
-        }
-        let yes = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
-        known.set(Some(yes));
-        yes
-    })
 }
 
 /// Queues `shared`'s bytes for the thread's flusher.
@@ -144,7 +137,6 @@ impl Drop for Forget {
         FLUSHER.with(|f| f.borrow_mut().take());
         SCHEDULED.set(false);
         QUEUE.with(|q| q.borrow_mut().clear());
-        CURRENT_THREAD.set(None);
     }
 }
 

@@ -235,7 +235,7 @@ where
     B::Error: Into<BoxError>,
 {
     let batched = match (&conn.shared, framing) {
-        (Some(shared), RequestFraming::None) if batch::usable() => Some(shared.clone()),
+        (Some(shared), RequestFraming::None) => Some(shared.clone()),
         _ => None,
     };
     if let Some(shared) = &batched {

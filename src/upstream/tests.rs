@@ -580,3 +580,81 @@ async fn a_retry_after_a_partial_write_sends_the_whole_head() {
     assert!(head.starts_with("GET /big HTTP/1.1\r\n"), "{}", &head[..64]);
     assert!(head.contains(&big), "the retried head is whole");
 }
+
+/// Counts its wake-ups.
+#[derive(Default)]
+struct Wakes(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for Wakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_head_the_flusher_wrote_in_full_costs_its_task_no_wake_up() {
+    // What the batching is for: the request's task is polled once to queue its head and once
+    // more for the response, never for the write.
+    let (seen, head_seen) = tokio::sync::oneshot::channel();
+    let (answer, answered) = tokio::sync::oneshot::channel::<()>();
+    let (uri, served) = raw_backend(|_, mut socket| async move {
+        let mut buf = Vec::new();
+        read_request(&mut socket, &mut buf).await.unwrap();
+        socket.write_all(OK.as_bytes()).await.unwrap();
+        seen.send(read_request(&mut socket, &mut buf).await.unwrap()).unwrap();
+        answered.await.unwrap();
+        socket.write_all(OK.as_bytes()).await.unwrap();
+    })
+    .await;
+    let client = Client::default();
+    get(&client, &format!("{uri}/first"), Method::GET).await.unwrap();
+    let target = format!("{uri}/second");
+    let mut second = std::pin::pin!(get(&client, &target, Method::GET));
+    let wakes = Arc::new(Wakes::default());
+    let waker = std::task::Waker::from(wakes.clone());
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(
+        second.as_mut().poll(&mut cx).is_pending(),
+        "queued, nothing to read yet"
+    );
+    // Waiting here lets the flusher run; the backend then reads the head.
+    assert!(head_seen.await.unwrap().starts_with("GET /second HTTP/1.1\r\n"));
+    assert_eq!(
+        wakes.0.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the write did not wake the task"
+    );
+    answer.send(()).unwrap();
+    let (status, _) = tokio::time::timeout(Duration::from_secs(10), second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200);
+    served.await.unwrap();
+}
+
+#[test]
+fn only_connections_opened_on_a_current_thread_runtime_are_batched() {
+    // On a work-stealing runtime the flusher could run on another thread than the queue it
+    // serves: connections there write their own requests.
+    let opened = |runtime: tokio::runtime::Runtime| {
+        runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let stream = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            batch::Shared::of(&stream).is_some()
+        })
+    };
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stealing = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    assert!(opened(current));
+    assert!(!opened(stealing));
+}
