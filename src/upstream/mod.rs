@@ -5,9 +5,10 @@
 //! and hands each request and response across channels; on this path (every proxied request)
 //! that cost more instructions than the rest of the request (bench/README.md). Here the
 //! request's task writes the body itself, reads the response head, and the response body reads
-//! the connection as the client consumes it. A request head without a body is written by the
-//! thread's flusher with the other heads of the same scheduler pass ([`batch`]), which halves
-//! how often a backend on the same core preempts the gateway. HTTPS integrations and the issuer
+//! the connection as the client consumes it. While other exchanges on the thread are waiting,
+//! a request head without a body is written by the thread's flusher with the other heads of the
+//! same scheduler pass ([`batch`]), which halves how often a backend on the same core preempts
+//! the gateway. HTTPS integrations and the issuer
 //! fetches still use `crate::client` (TLS, rarely hot).
 //!
 //! Invariants: the request head is written once, with the gateway's framing (`content-length`
@@ -234,8 +235,15 @@ where
     B: Body<Data = Bytes> + Unpin,
     B::Error: Into<BoxError>,
 {
+    let (_waiting, busy) = match &conn.shared {
+        Some(_) => {
+            let (waiting, busy) = batch::Waiting::begin();
+            (Some(waiting), busy)
+        }
+        None => (None, false),
+    };
     let batched = match (&conn.shared, framing) {
-        (Some(shared), RequestFraming::None) => Some(shared.clone()),
+        (Some(shared), RequestFraming::None) if busy => Some(shared.clone()),
         _ => None,
     };
     if let Some(shared) = &batched {

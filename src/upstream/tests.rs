@@ -470,6 +470,8 @@ async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
     get(&client, &format!("{uri}/first"), Method::GET).await.unwrap();
     assert_eq!(client.idle_connections(), 1);
     {
+        // Another exchange waiting on this thread, so the head is queued, not written at once.
+        let _busy = batch::Waiting::begin();
         // One poll: the pooled connection is taken and its request head queued; then the
         // exchange is dropped, as when the client hangs up.
         let target = format!("{uri}/dropped");
@@ -484,10 +486,12 @@ async fn a_request_dropped_before_its_write_went_out_is_never_sent() {
 
 /// A `GET /warm` (so the next exchange reuses the connection), then a `GET /big` whose 16 MiB
 /// head is more than the socket takes at once while the backend (on this thread) is not reading:
-/// the flusher's write is partial. Expects a 200 within 20 s; returns the big header's value.
+/// the flusher's write (queued: another exchange counts as waiting) is partial. Expects a 200
+/// within 20 s; returns the big header's value.
 async fn warm_then_send_a_big_head(uri: &str) -> String {
     let client = Client::default();
     get(&client, &format!("{uri}/warm"), Method::GET).await.unwrap();
+    let _busy = batch::Waiting::begin();
     let mut headers = HeaderMap::new();
     let big = "a".repeat(16 << 20);
     headers.insert("x-big", http::HeaderValue::from_str(&big).unwrap());
@@ -539,6 +543,8 @@ fn a_later_runtime_on_the_same_thread_gets_its_own_flusher() {
         runtime.block_on(async {
             let b = backend(|_, _| Act::Answer(OK)).await;
             let client = Client::default();
+            // Another exchange waiting on this thread: the heads go through the flusher.
+            let _busy = batch::Waiting::begin();
             for _ in 0..2 {
                 let got = tokio::time::timeout(Duration::from_secs(10), get(&client, &b.uri, Method::GET)).await;
                 assert_eq!(got.unwrap().unwrap().0, 200);
@@ -599,6 +605,7 @@ async fn a_head_the_flusher_wrote_in_full_costs_its_task_no_wake_up() {
     .await;
     let client = Client::default();
     get(&client, &format!("{uri}/first"), Method::GET).await.unwrap();
+    let _busy = batch::Waiting::begin();
     let target = format!("{uri}/second");
     let mut second = std::pin::pin!(get(&client, &target, Method::GET));
     let wakes = Arc::new(Wakes::default());
@@ -648,4 +655,48 @@ fn only_connections_opened_on_a_current_thread_runtime_are_batched() {
         .unwrap();
     assert!(opened(current));
     assert!(!opened(stealing));
+}
+
+#[tokio::test]
+async fn an_exchange_alone_on_its_thread_writes_its_head_at_once() {
+    // Nothing else waiting on this thread: the head goes out during the exchange's first poll,
+    // with no flusher pass. The backend runs on a thread of its own, and this thread blocks
+    // (never yielding to a flusher) until the backend has seen the head, for at most 10 s.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let (seen, head_seen) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut chunk = [0u8; 4096];
+        for _ in 0..2 {
+            let mut buf = Vec::new();
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match std::io::Read::read(&mut socket, &mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            seen.send(String::from_utf8_lossy(&buf).into_owned()).unwrap();
+            std::io::Write::write_all(&mut socket, OK.as_bytes()).unwrap();
+        }
+    });
+    let client = Client::default();
+    // A pooled connection for the exchange under test, so that its first poll gets that far.
+    get(&client, &format!("{uri}/warm"), Method::GET).await.unwrap();
+    assert!(head_seen.recv().unwrap().starts_with("GET /warm "));
+    let target = format!("{uri}/alone");
+    let mut alone = std::pin::pin!(get(&client, &target, Method::GET));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(alone.as_mut().poll(&mut cx).is_pending(), "no answer before the head");
+    let head = head_seen
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the head went out during the first poll");
+    assert!(head.starts_with("GET /alone HTTP/1.1\r\n"), "{head}");
+    let (status, _) = tokio::time::timeout(Duration::from_secs(10), alone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200);
+    server.join().unwrap();
 }
