@@ -117,7 +117,6 @@ thread_local! {
     static WAITING: Cell<usize> = const { Cell::new(0) };
     static QUEUE: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
     static FLUSHER: RefCell<Option<Waker>> = const { RefCell::new(None) };
-    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// An exchange on a batched connection waiting for its response head, counted per thread from
@@ -141,12 +140,16 @@ impl Drop for Waiting {
     }
 }
 
-/// Queues `shared`'s bytes for the thread's flusher.
+/// Queues `shared`'s bytes for the thread's flusher, and wakes it if the queue was empty (else
+/// it is already woken: a pass empties the queue, and nothing is queued during one).
 pub fn queue(shared: &Arc<Shared>) {
     shared.state.store(QUEUED, Ordering::Release);
-    QUEUE.with(|q| q.borrow_mut().push(shared.clone()));
-    if !SCHEDULED.get() {
-        SCHEDULED.set(true);
+    let first = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.push(shared.clone());
+        q.len() == 1
+    });
+    if first {
         let woken = FLUSHER.with(|f| f.borrow().as_ref().map(Waker::wake_by_ref).is_some());
         if !woken {
             tokio::spawn(flusher());
@@ -161,13 +164,21 @@ struct Forget;
 impl Drop for Forget {
     fn drop(&mut self) {
         FLUSHER.with(|f| f.borrow_mut().take());
-        SCHEDULED.set(false);
         QUEUE.with(|q| q.borrow_mut().clear());
     }
 }
 
-async fn flusher() {
-    let _forget = Forget;
+/// The flusher task. Its `Forget` is made here, not in its first poll, so that a flusher
+/// dropped before it ever ran (its runtime shut down first) still clears the thread's state.
+fn flusher() -> impl Future<Output = ()> {
+    let forget = Forget;
+    async move {
+        let _forget = forget;
+        flush().await;
+    }
+}
+
+async fn flush() {
     // Swapped with the queue on each pass, so that neither is reallocated.
     let mut batch = Vec::new();
     std::future::poll_fn(|cx| {
@@ -191,7 +202,6 @@ async fn flusher() {
                 shared.waker.wake();
             }
         }
-        SCHEDULED.set(false);
         FLUSHER.with(|f| {
             let mut stored = f.borrow_mut();
             if !stored.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {

@@ -700,3 +700,33 @@ async fn an_exchange_alone_on_its_thread_writes_its_head_at_once() {
     assert_eq!(status, 200);
     server.join().unwrap();
 }
+
+#[test]
+fn a_flusher_dropped_before_it_ever_ran_leaves_the_thread_usable() {
+    // A head is queued (spawning the flusher), then the runtime shuts down before the flusher
+    // is first polled. A later runtime on this thread must still get its heads written.
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    runtime().block_on(async {
+        let b = backend(|_, _| Act::Answer(OK)).await;
+        let client = Client::default();
+        get(&client, &b.uri, Method::GET).await.unwrap();
+        let _busy = batch::Waiting::begin();
+        let mut queued = std::pin::pin!(get(&client, &b.uri, Method::GET));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(queued.as_mut().poll(&mut cx).is_pending());
+    });
+    runtime().block_on(async {
+        let b = backend(|_, _| Act::Answer(OK)).await;
+        let client = Client::default();
+        let _busy = batch::Waiting::begin();
+        for _ in 0..2 {
+            let got = tokio::time::timeout(Duration::from_secs(10), get(&client, &b.uri, Method::GET)).await;
+            assert_eq!(got.expect("written within 10 s").unwrap().0, 200);
+        }
+    });
+}
