@@ -119,6 +119,26 @@ thread_local! {
     static FLUSHER: RefCell<Option<Waker>> = const { RefCell::new(None) };
 }
 
+#[cfg(test)]
+thread_local! {
+    static FLUSHED: Cell<Flushed> = const { Cell::new(Flushed { whole: 0, partial: 0 }) };
+}
+
+/// The heads this thread's flusher wrote so far, for tests to check which path an exchange took.
+#[cfg(test)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flushed {
+    /// Written in full by the flusher.
+    pub whole: usize,
+    /// Written in part (or not at all: the socket was full), the rest left to the task.
+    pub partial: usize,
+}
+
+#[cfg(test)]
+pub fn flushed() -> Flushed {
+    FLUSHED.get()
+}
+
 /// An exchange on a batched connection waiting for its response head, counted per thread from
 /// [`Waiting::begin`] until it is dropped (answered, failed or cancelled).
 pub struct Waiting(());
@@ -197,6 +217,16 @@ async fn flush() {
                 Err(_) => FAILED,
             };
             drop(bytes);
+            #[cfg(test)]
+            FLUSHED.with(|f| {
+                let mut n = f.get();
+                match state {
+                    WRITTEN => n.whole += 1,
+                    FAILED => {}
+                    _ => n.partial += 1,
+                }
+                f.set(n);
+            });
             shared.state.store(state, Ordering::Release);
             if state != WRITTEN {
                 shared.waker.wake();

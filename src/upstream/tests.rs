@@ -511,6 +511,16 @@ async fn warm_then_send_a_big_head(uri: &str) -> String {
     big
 }
 
+/// Asserts how many heads this thread's flusher wrote, in full and in part: the tests of the
+/// queued path must not pass by an exchange having written its head itself.
+fn assert_flushed(whole: usize, partial: usize) {
+    assert_eq!(
+        batch::flushed(),
+        batch::Flushed { whole, partial },
+        "heads the flusher wrote"
+    );
+}
+
 #[tokio::test]
 async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
     // More than the socket takes at once while the backend (on this thread) is not reading: the
@@ -526,6 +536,7 @@ async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
     })
     .await;
     let big = warm_then_send_a_big_head(&uri).await;
+    assert_flushed(0, 1);
     let heads = served.await.unwrap();
     let big_head = &heads[1];
     assert!(big_head.starts_with("GET /big HTTP/1.1\r\n"));
@@ -535,7 +546,7 @@ async fn a_head_larger_than_the_socket_buffer_is_written_in_full() {
 #[test]
 fn a_later_runtime_on_the_same_thread_gets_its_own_flusher() {
     // The first runtime's flusher dies with it; the thread's queue must not keep waking it.
-    for _ in 0..2 {
+    for round in 1..=2 {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -550,6 +561,7 @@ fn a_later_runtime_on_the_same_thread_gets_its_own_flusher() {
                 assert_eq!(got.unwrap().unwrap().0, 200);
             }
         });
+        assert_flushed(2 * round, 0);
     }
 }
 
@@ -573,6 +585,8 @@ async fn a_retry_after_a_partial_write_sends_the_whole_head() {
     })
     .await;
     let big = warm_then_send_a_big_head(&uri).await;
+    // The first attempt's head and the retried one: both partial.
+    assert_flushed(0, 2);
     let head = served.await.unwrap();
     assert!(head.starts_with("GET /big HTTP/1.1\r\n"), "{}", &head[..64]);
     assert!(head.contains(&big), "the retried head is whole");
@@ -628,6 +642,7 @@ async fn a_head_the_flusher_wrote_in_full_costs_its_task_no_wake_up() {
         .unwrap()
         .unwrap();
     assert_eq!(status, 200);
+    assert_flushed(1, 0);
     served.await.unwrap();
 }
 
@@ -698,6 +713,7 @@ async fn an_exchange_alone_on_its_thread_writes_its_head_at_once() {
         .unwrap()
         .unwrap();
     assert_eq!(status, 200);
+    assert_flushed(0, 0);
     server.join().unwrap();
 }
 
@@ -729,4 +745,5 @@ fn a_flusher_dropped_before_it_ever_ran_leaves_the_thread_usable() {
             assert_eq!(got.expect("written within 10 s").unwrap().0, 200);
         }
     });
+    assert_flushed(2, 0);
 }
