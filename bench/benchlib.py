@@ -6,6 +6,7 @@ Everything runs on loopback. Files go to target/bench/ (keys, configs, logs); no
 the repository is written except the Debian packages and the pinned PyPI packages in a venv.
 """
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import http.client
 from pathlib import Path
 
@@ -102,8 +104,32 @@ def build_release():
     whose clock checks for a paused clock on every read), and the gateway built with it would
     not be the one `cargo build --release` makes (bench/README, "Build")."""
     log("cargo build --release --features bench-backend (portcullis, bench_backend)")
-    run(["cargo", "build", "--release", "--quiet", "--features", "bench-backend", "--bin", "portcullis",
-         "--bin", "bench_backend"], cwd=ROOT)
+    out = run(["cargo", "build", "--release", "--quiet", "--message-format=json", "--features", "bench-backend",
+               "--bin", "portcullis", "--bin", "bench_backend"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    leaked = dev_only_features([json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")])
+    if leaked:
+        raise SystemExit(f"the benchmark build is not the shipped one: dev-dependency features {leaked} "
+                         "were compiled in (bench/README, \"Build\")")
+
+
+def dev_only_features(messages):
+    """Features that only Cargo.toml's [dev-dependencies] ask for, found in the compiled units of
+    a build (cargo's JSON messages, `compiler-artifact`, fresh units included): empty unless
+    something in the build brought in the dev-dependencies."""
+    manifest = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    normal = manifest.get("dependencies", {})
+
+    def features(spec):
+        return set(spec.get("features", [])) if isinstance(spec, dict) else set()
+
+    dev_only = {name: features(spec) - features(normal.get(name))
+                for name, spec in manifest.get("dev-dependencies", {}).items()}
+    found = set()
+    for m in messages:
+        if m.get("reason") == "compiler-artifact":
+            name = m.get("target", {}).get("name", "").replace("_", "-")
+            found |= {f"{name}/{f}" for f in set(m.get("features", [])) & dev_only.get(name, set())}
+    return sorted(found)
 
 
 def generate_tokens():
