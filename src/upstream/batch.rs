@@ -134,6 +134,7 @@ pub struct Flushed {
     pub partial: usize,
 }
 
+/// What this thread's flusher has written since the thread started.
 #[cfg(test)]
 pub fn flushed() -> Flushed {
     FLUSHED.get()

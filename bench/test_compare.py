@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Unit tests of bench/compare's arithmetic, run by scripts/test-all: the statistics a target is
+judged on must not change unnoticed. `python3 bench/test_compare.py`."""
+
+import importlib.machinery
+import importlib.util
+import sys
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+_loader = importlib.machinery.SourceFileLoader("compare", str(Path(__file__).resolve().parent / "compare"))
+_spec = importlib.util.spec_from_loader("compare", _loader)
+compare = importlib.util.module_from_spec(_spec)
+_loader.exec_module(compare)
+
+FLOOD = "(c) valid req/s under a forged flood / alone (32+32 connections; median of the rounds' ratios)"
+
+
+def row(contender, rnd, rps, **opts):
+    opts = {"conns": 32, "short": True, **opts}
+    r = {"contender": contender, "label": contender, "token": "rs256_valid", "options": opts, "round": rnd,
+         "rps": rps, "requests": int(rps), "non_2xx": 0, "socket_errors": 0, "scenario": "c-mixed",
+         **{f: None for f in ["p50_ms", "p99_ms", "cpu_us_per_request", "preempted_per_request",
+                              "backend_cpu_us_per_request", "load_cpu_us_per_request", "rss_kib_during",
+                              "hwm_kib"]}}
+    r["key"] = f"c-mixed|{compare.key_of(contender, 'rs256_valid', opts)}"
+    return r
+
+
+def summary(runs):
+    out = compare.summarize(runs)
+    for key, r in out.items():
+        r["scenario"] = key.split("|", 1)[0]
+    return out
+
+
+class FloodTarget(unittest.TestCase):
+    def test_windows_alternate_alone_flood_flood_alone(self):
+        cases = compare.flood_pairs("rs256_valid", ["portcullis"])
+        self.assertEqual([bool(o.get("flood")) for _, _, o in cases], [False, True, True, False])
+        self.assertTrue(all(o["short"] and o["conns"] == 32 for _, _, o in cases))
+
+    def test_the_target_is_the_median_of_each_rounds_own_ratio(self):
+        # Round 1 is fast, round 2 slow; within each, the flood costs 9 % and 6 %. The ratio of
+        # the two medians (73.5 / 75 = 0.98) would hide the cost; each round's means give
+        # 100 / 110 and 47 / 50, median 0.925.
+        runs = [row("portcullis", 1, 100), row("portcullis", 1, 99, flood=True),
+                row("portcullis", 1, 101, flood=True), row("portcullis", 1, 120),
+                row("portcullis", 2, 50), row("portcullis", 2, 48, flood=True),
+                row("portcullis", 2, 46, flood=True), row("portcullis", 2, 50)]
+        checks = {c["target"]: c for c in compare.targets(summary(runs), {}, None, {})}
+        self.assertAlmostEqual(checks[FLOOD]["value"], (100 / 110 + 47 / 50) / 2)
+        self.assertTrue(checks[FLOOD]["met"])
+
+    def test_a_round_missing_either_side_is_left_out(self):
+        alone = {"rps_by_round": {1: 100.0, 2: 50.0, 3: 80.0}}
+        flooded = {"rps_by_round": {1: 90.0, 2: 0.0}}
+        self.assertEqual(compare.paired_ratios(flooded, alone), [0.9])
+        self.assertEqual(compare.paired_ratios(None, alone), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
