@@ -228,9 +228,8 @@ async fn serve(
         integration,
         claims: claims.as_deref(),
     };
-    Box::pin(forward::forward(clients, request, req, facts, log))
-        .await
-        .map(Answer::Backend)
+    let ready = forward::prepare(request, req, facts)?;
+    Box::pin(forward::send(clients, ready, log)).await.map(Answer::Backend)
 }
 
 /// The gateway answers a CORS preflight itself, before any authorizer, when the API has a
