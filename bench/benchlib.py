@@ -271,9 +271,9 @@ def memory_kib(pid):
     return rss, hwm
 
 
-def request(port, path, token=None, close=False):
+def request(port, path, token=None, close=False, timeout=5):
     """One GET; returns the status."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if close:
         headers["Connection"] = "close"
@@ -296,12 +296,13 @@ def backend_cmd(port=None, issuer=False):
     return cmd
 
 
-def wait_until_authorizing(port, timeout=10.0, interval=0.05):
+def wait_until_authorizing(port, timeout=10.0, interval=0.05, request_timeout=5):
     """Until the gateway has its keys (the first request on a cold cache may wait for them).
-    `interval` between attempts: bench/compare measures start-to-ready with 5 ms."""
+    `interval` between attempts: bench/compare measures start-to-ready with 5 ms;
+    `request_timeout` for each attempt (under valgrind a first answer may take tens of seconds)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if request(port, "/planets", token("rs256_valid")) == 200:
+        if request(port, "/planets", token("rs256_valid"), timeout=request_timeout) == 200:
             return
         time.sleep(interval)
     raise RuntimeError(f"the gateway on {port} never accepted the valid token")

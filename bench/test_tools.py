@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Unit tests of the benchmark tools' own logic, run by scripts/test-all: the check that the
+benchmark build is the shipped one (benchlib), and what bench/callgrind sends and reads.
+`python3 bench/test_tools.py`."""
+
+import http.server
+import importlib.machinery
+import importlib.util
+import sys
+import threading
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import benchlib  # noqa: E402
+
+_loader = importlib.machinery.SourceFileLoader("callgrind", str(HERE / "callgrind"))
+_spec = importlib.util.spec_from_loader("callgrind", _loader)
+callgrind = importlib.util.module_from_spec(_spec)
+_loader.exec_module(callgrind)
+
+
+def artifact(crate, features):
+    return {"reason": "compiler-artifact", "target": {"name": crate}, "features": features}
+
+
+class ShippedBuild(unittest.TestCase):
+    """benchlib.build_release stops a run whose build compiled in a feature that only
+    Cargo.toml's [dev-dependencies] ask for (tokio's `test-util`)."""
+
+    def test_a_dev_dependency_feature_in_a_compiled_unit_is_named(self):
+        messages = [artifact("tokio", ["rt", "net", "test-util", "time"]), artifact("serde", ["std"]),
+                    {"reason": "build-finished", "success": True}]
+        self.assertEqual(benchlib.dev_only_features(messages), ["tokio/test-util"])
+
+    def test_the_normal_dependencies_features_pass(self):
+        messages = [artifact("tokio", ["rt", "net", "time", "macros"]), artifact("hyper_util", ["tokio"])]
+        self.assertEqual(benchlib.dev_only_features(messages), [])
+
+
+class CallgrindTotals(unittest.TestCase):
+    def test_instructions_alone(self):
+        self.assertEqual(callgrind.totals("version: 1\nevents: Ir\nfn=main\n1 5\ntotals: 1234\n"), {"Ir": 1234})
+
+    def test_with_the_cache_simulation(self):
+        text = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\nsummary: 100 40 30 5 7 9 0 1 2\n"
+        got = callgrind.totals(text)
+        self.assertEqual((got["Ir"], got["D1mr"], got["D1mw"]), (100, 7, 9))
+
+    def test_a_file_without_totals_is_an_error(self):
+        with self.assertRaises(RuntimeError):
+            callgrind.totals("events: Ir D1mr\nsummary: 100\n")
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    peers = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        type(self).peers.append(self.client_address[1])
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class CallgrindSend(unittest.TestCase):
+    """`--connections N`: the requests go one after another, round-robin over N keep-alive
+    connections, each request on the connection the N-th before it used."""
+
+    def test_round_robin_over_keep_alive_connections(self):
+        _Handler.peers = []
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            statuses = callgrind.send(server.server_address[1], "/planets", [None] * 9, connections=3)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual(statuses, {200: 9})
+        peers = _Handler.peers
+        self.assertEqual(len(set(peers)), 3)
+        self.assertEqual(peers[3:], peers[:-3])
+
+    def test_one_connection_by_default(self):
+        _Handler.peers = []
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            callgrind.send(server.server_address[1], "/planets", [None] * 4)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual(len(set(_Handler.peers)), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
