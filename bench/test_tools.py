@@ -68,36 +68,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def peers_of(count, **options):
+    """callgrind.send's `count` requests to a loopback keep-alive server: the statuses, and the
+    client port each request came from, in order."""
+    _Handler.peers = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        statuses = callgrind.send(server.server_address[1], "/planets", [None] * count, **options)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return statuses, _Handler.peers
+
+
 class CallgrindSend(unittest.TestCase):
     """`--connections N`: the requests go one after another, round-robin over N keep-alive
     connections, each request on the connection the N-th before it used."""
 
     def test_round_robin_over_keep_alive_connections(self):
-        _Handler.peers = []
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            statuses = callgrind.send(server.server_address[1], "/planets", [None] * 9, connections=3)
-        finally:
-            server.shutdown()
-            server.server_close()
+        statuses, peers = peers_of(9, connections=3)
         self.assertEqual(statuses, {200: 9})
-        peers = _Handler.peers
         self.assertEqual(len(set(peers)), 3)
         self.assertEqual(peers[3:], peers[:-3])
 
     def test_one_connection_by_default(self):
-        _Handler.peers = []
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            callgrind.send(server.server_address[1], "/planets", [None] * 4)
-        finally:
-            server.shutdown()
-            server.server_close()
-        self.assertEqual(len(set(_Handler.peers)), 1)
+        _, peers = peers_of(4)
+        self.assertEqual(len(set(peers)), 1)
 
 
 if __name__ == "__main__":
