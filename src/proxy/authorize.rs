@@ -1,7 +1,14 @@
 //! The authorize phase: read the token where the authorizer says, get the issuer's keys, answer
-//! from the verified-token cache (an acceptance, or a rejected signature) or run the claim checks (refetching the keys once when the
-//! token names a `kid` we do not know), then check the route's scopes on every request.
+//! from the verified-token cache (an acceptance, or a rejected signature) or run the claim
+//! checks (refetching the keys once when the token names a `kid` we do not know), then check
+//! the route's scopes on every request.
+//!
+//! One async function with plain steps around it. Its only waits are ones few requests make (a
+//! cold key cache, a connection's strikes, an unknown `kid`), and each is boxed (`slow`), so
+//! the future every request builds, moves and keeps stays small.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use http::Request;
@@ -9,7 +16,7 @@ use http::Request;
 use super::error::GatewayError;
 use super::snapshot::CompiledAuth;
 use crate::auth::cache::Remembered;
-use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace};
+use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace, Refusal};
 use crate::conn::Strikes;
 use crate::jwks::KeyLookup;
 use crate::telemetry::{AccessLog, CacheUse};
@@ -27,15 +34,17 @@ pub async fn authorize<B>(
         style: auth.style,
     };
     let token = auth::extract(&auth.location, req.headers(), req.uri().query()).map_err(refuse)?;
-    let keys = match auth.keys.lookup().await {
-        KeyLookup::Ready(keys) => keys,
-        KeyLookup::Unavailable => {
-            let why = auth
-                .keys
-                .last_error()
-                .unwrap_or_else(|| "keys not fetched yet".to_owned());
-            return Err(GatewayError::KeysUnavailable(why));
-        }
+    let keys = match auth.keys.current() {
+        Some(keys) => keys,
+        None => match slow(auth.keys.lookup()).await {
+            KeyLookup::Ready(keys) => keys,
+            KeyLookup::Unavailable => {
+                let why = auth.keys.last_error();
+                return Err(GatewayError::KeysUnavailable(
+                    why.unwrap_or_else(|| "keys not fetched yet".to_owned()),
+                ));
+            }
+        },
     };
     let now = crate::telemetry::unix_secs();
     log.token_cache = Some(if auth.cache.is_some() {
@@ -46,79 +55,78 @@ pub async fn authorize<B>(
     // Any token gets a key (its length and last bytes: no pass over it); one that is not a JWS
     // finds no entry, since only tokens the pipeline got as far as the signature are kept.
     let key = auth.cache.as_ref().map(|_| CacheKey::new(&auth.rules_id, &token));
-    let claims = match (&auth.cache, &key) {
-        (Some(cache), Some(key)) => match cache.recall(key, &keys, now) {
-            Some(remembered) => {
-                log.token_cache = Some(CacheUse::Hit);
-                match remembered {
-                    Remembered::Valid(claims) => claims,
-                    Remembered::Refused(error) => return Err(refuse(error)),
-                }
+    let remembered = match (&auth.cache, &key) {
+        (Some(cache), Some(key)) => cache.recall(key, &keys, now),
+        _ => None,
+    };
+    let claims = match remembered {
+        Some(Remembered::Valid(claims)) => {
+            log.token_cache = Some(CacheUse::Hit);
+            claims
+        }
+        Some(Remembered::Refused(error)) => {
+            log.token_cache = Some(CacheUse::Hit);
+            return Err(refuse(error));
+        }
+        None => {
+            // After the connection's forged signatures, a verification waits first
+            // (`conn::Strikes`); its outcome updates the count.
+            let wait = strikes.delay();
+            if !wait.is_zero() {
+                log.authorizer_wait_ms = Some(wait.as_millis());
+                slow(tokio::time::sleep(wait)).await;
             }
-            None => judged(strikes, log, verify(auth, &token, keys, now, Some(key)))
-                .await
-                .map_err(refuse)?,
-        },
-        _ => judged(strikes, log, verify(auth, &token, keys, now, None))
-            .await
-            .map_err(refuse)?,
+            let (outcome, keys) = match auth::verify_for_cache(&token, &keys, &auth.rules, now, &mut NoTrace) {
+                Err(refusal) if refusal.error.is_unknown_kid() => match slow(auth.keys.refetch_for_unknown_kid()).await
+                {
+                    Some(fresh) => (
+                        auth::verify_for_cache(&token, &fresh, &auth.rules, now, &mut NoTrace),
+                        fresh,
+                    ),
+                    None => (Err(refusal), keys),
+                },
+                other => (other, keys),
+            };
+            let result = remember(auth, key.as_ref(), &keys, outcome, now);
+            match &result {
+                Ok(_) => strikes.clear(),
+                Err(e) if e.reason == auth::Reason::Signature => strikes.record(),
+                Err(_) => {}
+            }
+            result.map_err(refuse)?
+        }
     };
     auth::check_route_scopes(&claims, &auth.scopes, &mut NoTrace).map_err(refuse)?;
     Ok(claims)
 }
 
-/// Runs a verification for a connection: after the connection's forged signatures it waits
-/// first (`conn::Strikes`), and its outcome updates the count.
-async fn judged(
-    strikes: &Strikes,
-    log: &mut AccessLog,
-    verification: impl Future<Output = Result<Arc<Claims>, auth::AuthError>>,
-) -> Result<Arc<Claims>, auth::AuthError> {
-    let wait = strikes.delay();
-    if !wait.is_zero() {
-        log.authorizer_wait_ms = Some(wait.as_millis());
-        tokio::time::sleep(wait).await;
-    }
-    let result = verification.await;
-    match &result {
-        Ok(_) => strikes.clear(),
-        Err(e) if e.reason == auth::Reason::Signature => strikes.record(),
-        Err(_) => {}
-    }
-    result
-}
-
-/// The full pipeline (without scopes), with one refetch for an unknown `kid`; a success, or a
-/// rejected signature, is remembered under `key` with the keys that decided it.
-async fn verify(
+/// The outcome of a full verification (without scopes): a success, or a rejected signature, is
+/// remembered under `key` with the keys that decided it.
+fn remember(
     auth: &CompiledAuth,
-    token: &str,
-    keys: Arc<KeySet>,
-    now: i64,
     key: Option<&CacheKey<'_>>,
+    keys: &Arc<KeySet>,
+    outcome: Result<Claims, Refusal>,
+    now: i64,
 ) -> Result<Arc<Claims>, auth::AuthError> {
-    let (result, keys) = match auth::verify_for_cache(token, &keys, &auth.rules, now, &mut NoTrace) {
-        Err(refusal) if refusal.error.is_unknown_kid() => match auth.keys.refetch_for_unknown_kid().await {
-            Some(fresh) => (
-                auth::verify_for_cache(token, &fresh, &auth.rules, now, &mut NoTrace),
-                fresh,
-            ),
-            None => return Err(refusal.error),
-        },
-        other => (other, keys),
-    };
     let (Some(cache), Some(key)) = (&auth.cache, key) else {
-        return result.map(Arc::new).map_err(|refusal| refusal.error);
+        return outcome.map(Arc::new).map_err(|refusal| refusal.error);
     };
-    match result {
+    match outcome {
         Ok(claims) => {
             let claims = Arc::new(claims);
-            cache.insert(key, &keys, claims.clone(), &auth.rules, now);
+            cache.insert(key, keys, claims.clone(), &auth.rules, now);
             Ok(claims)
         }
         Err(refusal) => {
-            cache.insert_refusal(key, &keys, &refusal, &auth.rules, now);
+            cache.insert_refusal(key, keys, &refusal, &auth.rules, now);
             Err(refusal.error)
         }
     }
+}
+
+/// A wait only some requests make, in its own allocation: inline, its state would size the
+/// future of every request, which is moved, and kept per connection, whether or not it waits.
+fn slow<F: Future>(wait: F) -> Pin<Box<F>> {
+    Box::pin(wait)
 }

@@ -127,49 +127,56 @@ fn unknown() -> Arc<str> {
 static REQUEST_ID: HeaderName = HeaderName::from_static("apigw-requestid");
 
 /// Serves one request. Never fails: every error becomes a response.
-pub async fn handle(
+///
+/// An `async` block rather than an `async fn`, here and in `serve`: an `async fn` keeps each
+/// argument twice in its future (as captured and as a local), and this future is built, moved
+/// into the connection's slot, and kept there for every request.
+#[expect(clippy::manual_async_fn, reason = "an `async fn` would keep its arguments twice")]
+pub fn handle(
     plane: Arc<DataPlane>,
     conn: Connection,
     req: Request<Incoming>,
-) -> Result<Response<ResponseBody>, Infallible> {
-    let snapshot = plane.snapshot.load_full();
-    let mut facts = RequestFacts::new(&req, &conn);
-    let mut log = AccessLog::default();
-    // Looked up once: the CORS policy decorates whatever `serve` answers, errors included.
-    let api = snapshot.api_for_host(facts.host());
-    let cors = api.and_then(|api| api.cors.as_ref());
-    let origin = cors::origin(req.headers());
-    let clients = forward::Clients {
-        upstream: &plane.upstream,
-        tls: &plane.client,
-    };
-    let result = serve(api, clients, conn, req, &mut facts, &mut log).await;
-    let (mut response, is_preflight_answer) = match result {
-        Ok(Answer::Preflight(response)) => (response, true),
-        Ok(Answer::Backend(response)) => (response, false),
-        Err(err) => {
-            if let GatewayError::Auth { error, .. } = &err {
-                tracing::debug!(reason = ?error.reason, detail = %error.detail, "request refused: {error}");
+) -> impl Future<Output = Result<Response<ResponseBody>, Infallible>> {
+    async move {
+        let snapshot = plane.snapshot.load_full();
+        let mut facts = RequestFacts::new(&req, &conn);
+        let mut log = AccessLog::default();
+        // Looked up once: the CORS policy decorates whatever `serve` answers, errors included.
+        let api = snapshot.api_for_host(facts.host());
+        let cors = api.and_then(|api| api.cors.as_ref());
+        let origin = cors::origin(req.headers());
+        let clients = forward::Clients {
+            upstream: &plane.upstream,
+            tls: &plane.client,
+        };
+        let result = serve(api, clients, conn, req, &mut facts, &mut log).await;
+        let (mut response, is_preflight_answer) = match result {
+            Ok(Answer::Preflight(response)) => (response, true),
+            Ok(Answer::Backend(response)) => (response, false),
+            Err(err) => {
+                if let GatewayError::Auth { error, .. } = &err {
+                    tracing::debug!(reason = ?error.reason, detail = %error.detail, "request refused: {error}");
+                }
+                log.record_error(&err);
+                (err.into_response().map(ResponseBody::full), false)
             }
-            log.record_error(&err);
-            (err.into_response().map(ResponseBody::full), false)
+        };
+        // The backend's answers and the gateway's own errors alike (browsers can read a 401 only
+        // with CORS headers); the preflight answer already has its own.
+        if let (Some(cors), false) = (cors, is_preflight_answer) {
+            cors.decorate(origin.as_ref(), response.headers_mut());
         }
-    };
-    // The backend's answers and the gateway's own errors alike (browsers can read a 401 only
-    // with CORS headers); the preflight answer already has its own.
-    if let (Some(cors), false) = (cors, is_preflight_answer) {
-        cors.decorate(origin.as_ref(), response.headers_mut());
+        if let Ok(id) = HeaderValue::from_bytes(facts.request_id.as_bytes()) {
+            response.headers_mut().insert(REQUEST_ID.clone(), id);
+        }
+        // With the access log off there is no line to write when the body ends, so the response
+        // carries none (the facts and the log record end here).
+        if !crate::telemetry::access_log_enabled() {
+            return Ok(response);
+        }
+        log.status = response.status().as_u16();
+        Ok(response.map(|body| body.logged(log.finish(facts))))
     }
-    if let Ok(id) = HeaderValue::from_bytes(facts.request_id.as_bytes()) {
-        response.headers_mut().insert(REQUEST_ID.clone(), id);
-    }
-    // With the access log off there is no line to write when the body ends, so the response
-    // carries none (the facts and the log record end here).
-    if !crate::telemetry::access_log_enabled() {
-        return Ok(response);
-    }
-    log.status = response.status().as_u16();
-    Ok(response.map(|body| body.logged(log.finish(facts))))
 }
 
 /// What `serve` answered with.
@@ -180,56 +187,59 @@ enum Answer {
     Preflight(Response<ResponseBody>),
 }
 
-async fn serve(
-    api: Option<&CompiledApi>,
-    clients: forward::Clients<'_>,
+#[expect(clippy::manual_async_fn, reason = "as `handle`")]
+fn serve<'a>(
+    api: Option<&'a CompiledApi>,
+    clients: forward::Clients<'a>,
     conn: Connection,
     req: Request<Incoming>,
-    facts: &mut RequestFacts,
-    log: &mut AccessLog,
-) -> Result<Answer, GatewayError> {
-    check_host(&req)?;
-    check_framing(&req)?;
-    let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
-    let api = api.ok_or(GatewayError::NotFound)?;
-    if api.endpoint_disabled {
+    facts: &'a mut RequestFacts,
+    log: &'a mut AccessLog,
+) -> impl Future<Output = Result<Answer, GatewayError>> + 'a {
+    async move {
+        check_host(&req)?;
+        check_framing(&req)?;
+        let path = normalize(req.uri().path()).map_err(|e| GatewayError::BadRequest(e.to_string()))?;
+        let api = api.ok_or(GatewayError::NotFound)?;
+        if api.endpoint_disabled {
+            facts.api_id = api.api_id.clone();
+            return Err(GatewayError::EndpointDisabled);
+        }
+        let (stage, route_path) = select_stage(api, &path)?;
         facts.api_id = api.api_id.clone();
-        return Err(GatewayError::EndpointDisabled);
+        facts.stage = stage.name.clone();
+        facts.log_format = stage.access_log.clone();
+        let found = stage.table.find(req.method(), &route_path);
+        if let Some(preflight) = answer_preflight(api, &req, found.as_ref().map(|f| f.key)) {
+            return Ok(Answer::Preflight(preflight.map(ResponseBody::full)));
+        }
+        let found = found.ok_or(GatewayError::NotFound)?;
+        let route: &CompiledRoute = found.value;
+        facts.route_key = route.route_key.clone();
+        // Before the authorizer, so a flood of bad tokens spends the bucket, not the key checks
+        // (docs/compat.md, "Throttling").
+        if !stage.admits(route, facts.start) {
+            return Err(GatewayError::TooManyRequests);
+        }
+        // A route created through the admin API without a target yet serves nothing.
+        let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
+        let claims = match &route.auth {
+            Some(auth) => Some(authorize::authorize(auth, &req, &conn.state.strikes, log).await?),
+            None => None,
+        };
+        let request = forward::Prepared {
+            conn,
+            stage,
+            path: &path,
+            route_path: &route_path,
+            params: &found.params,
+            route,
+            integration,
+            claims: claims.as_deref(),
+        };
+        let ready = forward::prepare(request, req, facts)?;
+        Box::pin(forward::send(clients, ready, log)).await.map(Answer::Backend)
     }
-    let (stage, route_path) = select_stage(api, &path)?;
-    facts.api_id = api.api_id.clone();
-    facts.stage = stage.name.clone();
-    facts.log_format = stage.access_log.clone();
-    let found = stage.table.find(req.method(), &route_path);
-    if let Some(preflight) = answer_preflight(api, &req, found.as_ref().map(|f| f.key)) {
-        return Ok(Answer::Preflight(preflight.map(ResponseBody::full)));
-    }
-    let found = found.ok_or(GatewayError::NotFound)?;
-    let route: &CompiledRoute = found.value;
-    facts.route_key = route.route_key.clone();
-    // Before the authorizer, so a flood of bad tokens spends the bucket, not the key checks
-    // (docs/compat.md, "Throttling").
-    if !stage.admits(route, facts.start) {
-        return Err(GatewayError::TooManyRequests);
-    }
-    // A route created through the admin API without a target yet serves nothing.
-    let integration = route.integration.as_deref().ok_or(GatewayError::NotFound)?;
-    let claims = match &route.auth {
-        Some(auth) => Some(authorize::authorize(auth, &req, &conn.state.strikes, log).await?),
-        None => None,
-    };
-    let request = forward::Prepared {
-        conn,
-        stage,
-        path: &path,
-        route_path: &route_path,
-        params: &found.params,
-        route,
-        integration,
-        claims: claims.as_deref(),
-    };
-    let ready = forward::prepare(request, req, facts)?;
-    Box::pin(forward::send(clients, ready, log)).await.map(Answer::Backend)
 }
 
 /// The gateway answers a CORS preflight itself, before any authorizer, when the API has a
