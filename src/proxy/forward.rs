@@ -57,9 +57,9 @@ pub struct Ready {
 
 /// Builds the backend request for the route's integration: everything before the first await,
 /// so that the future [`send`] makes holds only what the exchange needs. The caller boxes that
-/// future, to keep the request future hyper holds for each connection small, and a future is
-/// built on the stack and copied into its box on every request: the smaller, the cheaper
-/// (bench/README, "Instruction counts").
+/// future, to keep the request future hyper holds for each connection small, and builds it in
+/// its box (`in_box`): built on the stack, all of it would be copied into the box on every
+/// request (bench/README, "Instruction counts").
 ///
 /// # Errors
 /// 413 for a declared body over the limit; what the mappings and the target URI refuse.

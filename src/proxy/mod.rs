@@ -238,8 +238,16 @@ fn serve<'a>(
             claims: claims.as_deref(),
         };
         let ready = forward::prepare(request, req, facts)?;
-        Box::pin(forward::send(clients, ready, log)).await.map(Answer::Backend)
+        in_box(|| forward::send(clients, ready, log)).await.map(Answer::Backend)
     }
+}
+
+/// `make`'s future in a box allocated first, so that the future is built in its box:
+/// `Box::pin(make())` builds it on the stack and copies all of it (the backend exchange's is
+/// ~1.9 KB, most of it states not entered yet) into a fresh box on every request.
+fn in_box<F: Future>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<F>> {
+    let slot = Box::<F>::new_uninit();
+    Box::into_pin(Box::write(slot, make()))
 }
 
 /// The gateway answers a CORS preflight itself, before any authorizer, when the API has a
