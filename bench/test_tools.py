@@ -49,9 +49,16 @@ class CallgrindTotals(unittest.TestCase):
         got = callgrind.totals(text)
         self.assertEqual((got["Ir"], got["D1mr"], got["D1mw"]), (100, 7, 9))
 
+    def test_trailing_zero_counts_may_be_left_out(self):
+        text = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\nsummary: 100 40 30 5 7\n"
+        got = callgrind.totals(text)
+        self.assertEqual((got["Ir"], got["D1mr"], got["D1mw"], got["DLmw"]), (100, 7, 0, 0))
+
     def test_a_file_without_totals_is_an_error(self):
-        with self.assertRaises(RuntimeError):
-            callgrind.totals("events: Ir D1mr\nsummary: 100\n")
+        for text in ["events: Ir D1mr\n", "events: Ir\nsummary:\n", "summary: 100\n",
+                     "events: Ir\nsummary: 100 5\n"]:
+            with self.subTest(text=text), self.assertRaises(RuntimeError):
+                callgrind.totals(text)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
