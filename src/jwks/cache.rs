@@ -97,7 +97,9 @@ impl JwksCache {
         self.state.borrow().last_error.clone()
     }
 
-    /// Keys for a request: immediately when warm; on a cold cache, after the first attempt.
+    /// Keys for a request: immediately when warm; on a cold cache, after the first attempt. Its
+    /// future holds the cold wait (a timeout), so the request path reads [`Self::current`] first
+    /// and boxes this only on a cold cache (`proxy::authorize`).
     pub async fn lookup(&self) -> KeyLookup {
         if let Some(keys) = self.current() {
             return KeyLookup::Ready(keys);

@@ -4,16 +4,15 @@
 //! the route's scopes on every request.
 //!
 //! One async function with plain steps around it. Its only waits are ones few requests make (a
-//! cold key cache, a connection's strikes, an unknown `kid`), and each is boxed (`slow`), so
+//! cold key cache, a connection's strikes, an unknown `kid`), and each is boxed (`in_box`), so
 //! the future every request builds, moves and keeps stays small.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use http::Request;
 
 use super::error::GatewayError;
+use super::in_box;
 use super::snapshot::CompiledAuth;
 use crate::auth::cache::Remembered;
 use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace, Refusal};
@@ -36,7 +35,7 @@ pub async fn authorize<B>(
     let token = auth::extract(&auth.location, req.headers(), req.uri().query()).map_err(refuse)?;
     let keys = match auth.keys.current() {
         Some(keys) => keys,
-        None => match slow(auth.keys.lookup()).await {
+        None => match in_box(|| auth.keys.lookup()).await {
             KeyLookup::Ready(keys) => keys,
             KeyLookup::Unavailable => {
                 let why = auth.keys.last_error();
@@ -59,32 +58,30 @@ pub async fn authorize<B>(
         (Some(cache), Some(key)) => cache.recall(key, &keys, now),
         _ => None,
     };
+    if remembered.is_some() {
+        log.token_cache = Some(CacheUse::Hit);
+    }
     let claims = match remembered {
-        Some(Remembered::Valid(claims)) => {
-            log.token_cache = Some(CacheUse::Hit);
-            claims
-        }
-        Some(Remembered::Refused(error)) => {
-            log.token_cache = Some(CacheUse::Hit);
-            return Err(refuse(error));
-        }
+        Some(Remembered::Valid(claims)) => claims,
+        Some(Remembered::Refused(error)) => return Err(refuse(error)),
         None => {
             // After the connection's forged signatures, a verification waits first
             // (`conn::Strikes`); its outcome updates the count.
             let wait = strikes.delay();
             if !wait.is_zero() {
                 log.authorizer_wait_ms = Some(wait.as_millis());
-                slow(tokio::time::sleep(wait)).await;
+                in_box(|| tokio::time::sleep(wait)).await;
             }
             let (outcome, keys) = match auth::verify_for_cache(&token, &keys, &auth.rules, now, &mut NoTrace) {
-                Err(refusal) if refusal.error.is_unknown_kid() => match slow(auth.keys.refetch_for_unknown_kid()).await
-                {
-                    Some(fresh) => (
-                        auth::verify_for_cache(&token, &fresh, &auth.rules, now, &mut NoTrace),
-                        fresh,
-                    ),
-                    None => (Err(refusal), keys),
-                },
+                Err(refusal) if refusal.error.is_unknown_kid() => {
+                    match in_box(|| auth.keys.refetch_for_unknown_kid()).await {
+                        Some(fresh) => (
+                            auth::verify_for_cache(&token, &fresh, &auth.rules, now, &mut NoTrace),
+                            fresh,
+                        ),
+                        None => (Err(refusal), keys),
+                    }
+                }
                 other => (other, keys),
             };
             let result = remember(auth, key.as_ref(), &keys, outcome, now);
@@ -123,10 +120,4 @@ fn remember(
             Err(refusal.error)
         }
     }
-}
-
-/// A wait only some requests make, in its own allocation: inline, its state would size the
-/// future of every request, which is moved, and kept per connection, whether or not it waits.
-fn slow<F: Future>(wait: F) -> Pin<Box<F>> {
-    Box::pin(wait)
 }

@@ -244,7 +244,8 @@ fn serve<'a>(
 
 /// `make`'s future in a box allocated first, so that the future is built in its box:
 /// `Box::pin(make())` builds it on the stack and copies all of it (the backend exchange's is
-/// ~1.9 KB, most of it states not entered yet) into a fresh box on every request.
+/// ~1.9 KB, most of it states not entered yet) into a fresh box on every request. Every future
+/// the data plane boxes goes through here: the exchange, and `authorize`'s rare waits.
 fn in_box<F: Future>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<F>> {
     let slot = Box::<F>::new_uninit();
     Box::into_pin(Box::write(slot, make()))
