@@ -99,13 +99,14 @@ def python_with_jwt():
 
 
 def build_release():
-    """The gateway and the backend in one build. The backend is a binary behind a feature, not an
-    example: building an example brings in the dev-dependencies' features (tokio's `test-util`,
-    whose clock checks for a paused clock on every read), and the gateway built with it would
-    not be the one `cargo build --release` makes (bench/README, "Build")."""
-    log("cargo build --release --features bench-backend (portcullis, bench_backend)")
-    out = run(["cargo", "build", "--release", "--quiet", "--message-format=json", "--features", "bench-backend",
-               "--bin", "portcullis", "--bin", "bench_backend"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    """The gateway and the backend in one build. The backend is a workspace package of its own
+    (bench/backend), neither an example nor a feature of the gateway: building an example brings
+    in the dev-dependencies' features (tokio's `test-util`, whose clock checks for a paused clock
+    on every read), and a feature would make the gateway a second build unlike the one
+    `cargo build --release` makes (bench/README, "Build")."""
+    log("cargo build --release -p portcullis -p bench-backend")
+    out = run(["cargo", "build", "--release", "--quiet", "--message-format=json",
+               "-p", "portcullis", "-p", "bench-backend"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     leaked = dev_only_features([json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")])
     if leaked:
         raise SystemExit(f"the benchmark build is not the shipped one: dev-dependency features {leaked} "

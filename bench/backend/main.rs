@@ -8,12 +8,12 @@
 //! possible so that what is measured is the system in front of it.
 //!
 //! ```text
-//! cargo run --release --features bench-backend --bin bench_backend -- --listen 127.0.0.1:18080
-//! cargo run --release --features bench-backend --bin bench_backend -- --listen 127.0.0.1:18090 \
+//! cargo run --release -p bench-backend -- --listen 127.0.0.1:18080
+//! cargo run --release -p bench-backend -- --listen 127.0.0.1:18090 \
 //!     --issuer http://127.0.0.1:18090/oauth2/default --jwks keys/jwks.json
 //! ```
 //!
-//! A binary behind the `bench-backend` feature (Cargo.toml says why it is not an example).
+//! A package of its own in the workspace (its Cargo.toml says why).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
