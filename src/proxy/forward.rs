@@ -118,39 +118,38 @@ pub fn prepare(prepared: Prepared<'_>, req: Request<Incoming>, facts: &RequestFa
 /// # Errors
 /// 503 at the integration's timeout, 502 when the backend fails, 413 for a streamed body over
 /// the limit.
-pub async fn send(
-    clients: Clients<'_>,
+///
+/// A plain function returning an async block, not an `async fn`: an `async fn` keeps its
+/// argument and the locals it is taken apart into side by side (the 280-byte [`Ready`] twice);
+/// the block only moves the fields it uses out of the one it captures.
+#[expect(clippy::manual_async_fn, reason = "an `async fn` would keep its argument twice")]
+pub fn send<'a>(
+    clients: Clients<'a>,
     ready: Ready,
-    log: &mut AccessLog,
-) -> Result<Response<ResponseBody>, GatewayError> {
-    let Ready {
-        method,
-        uri,
-        headers,
-        body,
-        started,
-        deadline,
-    } = ready;
-    if uri.scheme_str() == Some("http") {
-        let outgoing = crate::upstream::Outgoing {
-            method: &method,
-            uri: &uri,
-            headers: &headers,
-            body: Limited::new(body, MAX_BODY_BYTES),
-            now: started,
-        };
-        let answer = tokio::time::timeout_at(deadline, clients.upstream.send(outgoing)).await;
-        return answered(answer, started, log, ResponseBody::upstream);
+    log: &'a mut AccessLog,
+) -> impl Future<Output = Result<Response<ResponseBody>, GatewayError>> + use<'a> {
+    async move {
+        if ready.uri.scheme_str() == Some("http") {
+            let outgoing = crate::upstream::Outgoing {
+                method: &ready.method,
+                uri: &ready.uri,
+                headers: &ready.headers,
+                body: Limited::new(ready.body, MAX_BODY_BYTES),
+                now: ready.started,
+            };
+            let answer = tokio::time::timeout_at(ready.deadline, clients.upstream.send(outgoing)).await;
+            return answered(answer, ready.started, log, ResponseBody::upstream);
+        }
+        let body = Limited::new(ready.body, MAX_BODY_BYTES)
+            .map_err(|e| -> crate::client::BoxError { e })
+            .boxed_unsync();
+        let mut request = Request::new(body);
+        *request.method_mut() = ready.method;
+        *request.uri_mut() = ready.uri;
+        *request.headers_mut() = ready.headers;
+        let answer = tokio::time::timeout_at(ready.deadline, clients.tls.request(request)).await;
+        answered(answer, ready.started, log, ResponseBody::streaming)
     }
-    let body = Limited::new(body, MAX_BODY_BYTES)
-        .map_err(|e| -> crate::client::BoxError { e })
-        .boxed_unsync();
-    let mut request = Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    let answer = tokio::time::timeout_at(deadline, clients.tls.request(request)).await;
-    answered(answer, started, log, ResponseBody::streaming)
 }
 
 /// The two backend clients: plain HTTP in the request's task, HTTPS through hyper-util's pool.

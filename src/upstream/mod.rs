@@ -138,11 +138,20 @@ impl Client {
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn send<B>(&self, request: Outgoing<'_, B>) -> Result<Response<UpstreamBody>, Error>
+    ///
+    /// A plain function returning an async block, not an `async fn`, which would keep `request`
+    /// twice in its future (captured, and taken apart into locals). The connect, which only a
+    /// request without a pooled connection makes, is boxed: in place, its future widened every
+    /// state of this one, the exchange's included.
+    pub fn send<'s, 'a, B>(
+        &'s self,
+        request: Outgoing<'a, B>,
+    ) -> impl Future<Output = Result<Response<UpstreamBody>, Error>> + use<'s, 'a, B>
     where
         B: Body<Data = Bytes> + Unpin,
         B::Error: Into<BoxError>,
     {
+        // Taken apart here, outside the block, so that the block captures each part once.
         let Outgoing {
             method,
             uri,
@@ -150,37 +159,40 @@ impl Client {
             mut body,
             now,
         } = request;
-        let (authority, host, port) = address(uri)?;
-        let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
-        let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let replayable = framing == RequestFraming::None && is_idempotent(method);
-        // A pooled connection, else a new one (the pool key is allocated only then).
-        let mut conn = match self.pool.checkout(authority, now) {
-            Some(conn) => conn,
-            None => connect(Arc::from(authority), host, port).await?,
-        };
-        let mut out = std::mem::take(&mut conn.out);
-        out.clear();
-        head::write_request(&mut out, method, target, authority, headers, framing);
-        loop {
-            match exchange(&mut conn, &mut out, &mut body, framing, method).await {
-                Ok(head) => {
-                    if out.capacity() <= pool::KEPT_WRITE_BUFFER {
-                        out.clear();
-                        conn.out = out;
+        async move {
+            let (authority, host, port) = address(uri)?;
+            let framing = RequestFraming::for_body(method, body.is_end_stream(), body.size_hint().exact());
+            let target = uri.path_and_query().map_or("/", |p| p.as_str());
+            let replayable = framing == RequestFraming::None && is_idempotent(method);
+            // A pooled connection, else a new one (the pool key is allocated only then).
+            let mut conn = match self.pool.checkout(authority, now) {
+                Some(conn) => conn,
+                None => Box::pin(connect(Arc::from(authority), host, port)).await?,
+            };
+            let mut out = std::mem::take(&mut conn.out);
+            out.clear();
+            head::write_request(&mut out, method, target, authority, headers, framing);
+            loop {
+                let result = exchange(&mut conn, &mut out, &mut body, framing, method).await;
+                // Consumed here, so that it is not kept across the reconnect's await below.
+                match result {
+                    Ok(head) => {
+                        if out.capacity() <= pool::KEPT_WRITE_BUFFER {
+                            out.clear();
+                            conn.out = out;
+                        }
+                        let mut response =
+                            Response::new(UpstreamBody::new(conn, self.pool.clone(), head.framing, head.reusable));
+                        *response.status_mut() = head.status;
+                        *response.version_mut() = head.version;
+                        *response.headers_mut() = head.headers;
+                        return Ok(response);
                     }
-                    let mut response =
-                        Response::new(UpstreamBody::new(conn, self.pool.clone(), head.framing, head.reusable));
-                    *response.status_mut() = head.status;
-                    *response.version_mut() = head.version;
-                    *response.headers_mut() = head.headers;
-                    return Ok(response);
+                    // The backend closed a pooled connection as we reused it: once more, fresh.
+                    Err(Failure::BeforeResponse(_)) if conn.reused && replayable => {}
+                    Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
                 }
-                // The backend closed a pooled connection as we reused it: once more, fresh.
-                Err(Failure::BeforeResponse(_)) if conn.reused && replayable => {
-                    conn = connect(conn.key.clone(), host, port).await?;
-                }
-                Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
+                conn = Box::pin(connect(conn.key.clone(), host, port)).await?;
             }
         }
     }
@@ -261,7 +273,9 @@ where
             .map_err(|e| Failure::BeforeResponse(Error::Io(e)))?;
     } else {
         let mut pending = std::mem::take(out);
-        let sent = write_body(conn, &mut pending, body, framing == RequestFraming::Chunked).await;
+        // Boxed: only a request with a body writes one, and in place its future would more
+        // than double the size of every exchange's.
+        let sent = Box::pin(write_body(conn, &mut pending, body, framing == RequestFraming::Chunked)).await;
         *out = pending;
         sent.map_err(Failure::Other)?;
     }
