@@ -48,6 +48,29 @@ fn rejects_any_segment_count_but_three() {
 }
 
 #[test]
+fn the_log_detail_counts_the_segments() {
+    let hundred = ".".repeat(99);
+    for (bad, count) in [
+        ("", 1),
+        ("abc", 1),
+        ("a.b", 2),
+        (".", 2),
+        ("a.b.c.d", 4),
+        ("...", 4),
+        ("a.b.c.d.e", 5),
+        ("a.b.c.d.e.f", 6),
+        (hundred.as_str(), 100),
+    ] {
+        let err = parse(bad).unwrap_err();
+        assert_eq!(
+            (err.reason, err.detail.as_ref()),
+            (Reason::Segments, format!("{count} segments").as_str()),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn rejects_a_five_segment_jwe() {
     assert_eq!(reason("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), Reason::Segments);
 }
