@@ -36,6 +36,7 @@ pub(crate) mod test_rng;
 
 pub mod admin;
 pub mod auth;
+pub(crate) mod boxed;
 pub mod cli;
 pub mod client;
 pub mod config;

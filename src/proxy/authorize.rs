@@ -12,10 +12,10 @@ use std::sync::Arc;
 use http::Request;
 
 use super::error::GatewayError;
-use super::in_box;
 use super::snapshot::CompiledAuth;
 use crate::auth::cache::Remembered;
 use crate::auth::{self, CacheKey, Claims, KeySet, NoTrace, Refusal};
+use crate::boxed::in_box;
 use crate::conn::Strikes;
 use crate::jwks::KeyLookup;
 use crate::telemetry::{AccessLog, CacheUse};

@@ -5,7 +5,7 @@
 //! CORS headers when it has a `corsConfiguration` (`cors`), and produces one access-log line.
 //!
 //! May import: `crate::model`, `crate::routing`, `crate::auth`, `crate::jwks`, `crate::client`,
-//! `crate::telemetry`, hyper and friends. Never `crate::issuer` or `crate::demo`.
+//! `crate::telemetry`, `crate::boxed`, hyper and friends. Never `crate::issuer` or `crate::demo`.
 
 mod authorize;
 mod body;
@@ -34,6 +34,7 @@ pub use error::GatewayError;
 pub use snapshot::{Shared, Snapshot};
 pub use throttle::Buckets;
 
+use crate::boxed::in_box;
 use crate::client::HttpClient;
 pub use crate::conn::Connection;
 use crate::model::{MethodSel, RouteKey};
@@ -240,15 +241,6 @@ fn serve<'a>(
         let ready = forward::prepare(request, req, facts)?;
         in_box(|| forward::send(clients, ready, log)).await.map(Answer::Backend)
     }
-}
-
-/// `make`'s future in a box allocated first, so that the future is built in its box:
-/// `Box::pin(make())` builds it on the stack and copies all of it (the backend exchange's is
-/// ~1.9 KB, most of it states not entered yet) into a fresh box on every request. Every future
-/// the data plane boxes goes through here: the exchange, and `authorize`'s rare waits.
-fn in_box<F: Future>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<F>> {
-    let slot = Box::<F>::new_uninit();
-    Box::into_pin(Box::write(slot, make()))
 }
 
 /// The gateway answers a CORS preflight itself, before any authorizer, when the API has a

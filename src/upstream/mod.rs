@@ -18,7 +18,8 @@
 //! response is an [`Error`] (502 to the client), never a guess; the connect is bounded by
 //! [`CONNECT_TIMEOUT`] and the caller bounds the whole exchange.
 //!
-//! May import: std, bytes, http, http-body, http-body-util, httparse, tokio, futures-util, and
+//! May import: std, bytes, http, http-body, http-body-util, httparse, tokio, futures-util,
+//! `crate::boxed` (futures built in their box), and
 //! `crate::model::endpoint` (how a backend authority is read, shared with configuration checks).
 
 mod body;
@@ -38,6 +39,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 mod batch;
+use crate::boxed::in_box;
 pub use body::UpstreamBody;
 use head::RequestFraming;
 pub use pool::PoolLimits;
@@ -167,7 +169,7 @@ impl Client {
             // A pooled connection, else a new one (the pool key is allocated only then).
             let mut conn = match self.pool.checkout(authority, now) {
                 Some(conn) => conn,
-                None => Box::pin(connect(Arc::from(authority), host, port)).await?,
+                None => in_box(|| connect(Arc::from(authority), host, port)).await?,
             };
             let mut out = std::mem::take(&mut conn.out);
             out.clear();
@@ -192,7 +194,7 @@ impl Client {
                     Err(Failure::BeforeResponse(_)) if conn.reused && replayable => {}
                     Err(Failure::BeforeResponse(e) | Failure::Other(e)) => return Err(e),
                 }
-                conn = Box::pin(connect(conn.key.clone(), host, port)).await?;
+                conn = in_box(|| connect(conn.key.clone(), host, port)).await?;
             }
         }
     }
@@ -275,7 +277,7 @@ where
         let mut pending = std::mem::take(out);
         // Boxed: only a request with a body writes one, and in place its future would more
         // than double the size of every exchange's.
-        let sent = Box::pin(write_body(conn, &mut pending, body, framing == RequestFraming::Chunked)).await;
+        let sent = in_box(|| write_body(conn, &mut pending, body, framing == RequestFraming::Chunked)).await;
         *out = pending;
         sent.map_err(Failure::Other)?;
     }
