@@ -104,6 +104,12 @@ def build_release():
     in the dev-dependencies' features (tokio's `test-util`, whose clock checks for a paused clock
     on every read), and a feature would make the gateway a second build unlike the one
     `cargo build --release` makes (bench/README, "Build")."""
+    beyond = backend_features_beyond_gateway(tomllib.loads((ROOT / "Cargo.toml").read_text()),
+                                             tomllib.loads((ROOT / "bench" / "backend" / "Cargo.toml").read_text()),
+                                             feature_tables())
+    if beyond:
+        raise SystemExit(f"bench/backend asks for features the gateway does not have: {beyond}; built in one "
+                         "command, the gateway would get them too (bench/README, \"Build\")")
     log("cargo build --release -p portcullis -p bench-backend")
     out = run(["cargo", "build", "--release", "--quiet", "--message-format=json",
                "-p", "portcullis", "-p", "bench-backend"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -111,6 +117,41 @@ def build_release():
     if leaked:
         raise SystemExit(f"the benchmark build is not the shipped one: dev-dependency features {leaked} "
                          "were compiled in (bench/README, \"Build\")")
+
+
+def feature_tables():
+    """Each package's `[features]` table, by name, as `cargo metadata` reads them (no build; the
+    tables of a name's versions merged)."""
+    out = run(["cargo", "metadata", "--format-version", "1", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    tables = {}
+    for package in json.loads(out.stdout)["packages"]:
+        for feature, enables in package.get("features", {}).items():
+            tables.setdefault(package["name"], {}).setdefault(feature, set()).update(enables)
+    return tables
+
+
+def backend_features_beyond_gateway(gateway, backend, tables):
+    """What the backend's manifest asks of a dependency it shares with the gateway's normal
+    dependencies beyond what the gateway's asks, as `crate/feature`: each side's request with the
+    features it enables in turn (`tables`, from `feature_tables`; `rt-multi-thread` enables
+    tokio's `rt`), `default` standing for default features. Cargo unifies a dependency's features
+    across the packages of one build, so anything here would make the gateway `bench/compare`
+    builds unlike the shipped one."""
+    def closure(name, spec):
+        asked = set(spec.get("features", [])) if isinstance(spec, dict) else set()
+        if not isinstance(spec, dict) or spec.get("default-features", True):
+            asked.add("default")
+        todo, table = list(asked), tables.get(name, {})
+        while todo:
+            for enabled in table.get(todo.pop(), ()):
+                if "/" not in enabled and not enabled.startswith("dep:") and enabled not in asked:
+                    asked.add(enabled)
+                    todo.append(enabled)
+        return asked
+
+    shipped = gateway.get("dependencies", {})
+    return sorted(f"{name}/{feature}" for name, spec in backend.get("dependencies", {}).items()
+                  if name in shipped for feature in closure(name, spec) - closure(name, shipped[name]))
 
 
 def dev_only_features(messages):

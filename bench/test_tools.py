@@ -40,6 +40,26 @@ class ShippedBuild(unittest.TestCase):
         self.assertEqual(benchlib.dev_only_features(messages), [])
 
 
+class BackendFeatures(unittest.TestCase):
+    """benchlib.build_release also stops when the backend's manifest asks a shared dependency for
+    a feature the gateway's does not: one build would unify it into the gateway."""
+
+    def test_the_manifests_as_they_are_pass(self):
+        gateway = benchlib.tomllib.loads((HERE.parent / "Cargo.toml").read_text())
+        backend = benchlib.tomllib.loads((HERE / "backend" / "Cargo.toml").read_text())
+        tables = benchlib.feature_tables()
+        self.assertEqual(benchlib.backend_features_beyond_gateway(gateway, backend, tables), [])
+
+    def test_a_feature_or_default_features_beyond_the_gateway_are_named(self):
+        gateway = {"dependencies": {"tokio": {"version": "1", "features": ["rt-multi-thread", "net"]},
+                                    "rustls": {"version": "0.23", "default-features": False}, "http": "1"}}
+        backend = {"dependencies": {"tokio": {"version": "1", "features": ["rt", "fs"]}, "rustls": "0.23",
+                                    "http": {"version": "1"}, "only-here": {"version": "1", "features": ["x"]}}}
+        tables = {"tokio": {"rt-multi-thread": {"rt"}, "fs": set(), "rt": set(), "net": {"dep:libc"}}}
+        self.assertEqual(benchlib.backend_features_beyond_gateway(gateway, backend, tables),
+                         ["rustls/default", "tokio/fs"])
+
+
 class CallgrindTotals(unittest.TestCase):
     def test_instructions_alone(self):
         self.assertEqual(callgrind.totals("version: 1\nevents: Ir\nfn=main\n1 5\ntotals: 1234\n"), {"Ir": 1234})
