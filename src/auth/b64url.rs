@@ -79,34 +79,139 @@ fn value(byte: u8) -> u32 {
 /// # Errors
 /// [`Invalid`], naming the first problem found.
 pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
-    let bytes = text.as_bytes();
-    let tail_len = bytes.len() % 4;
-    if tail_len == 1 {
-        return Err(Invalid::Length);
+    Gradual::new(text)?.finish()
+}
+
+/// A segment decoded a block at a time, for a reader that may have read enough before the end
+/// (the quick claim read: a wrong issuer is certain after a few dozen bytes of the payload).
+/// [`Gradual::check_rest`] then judges what was not decoded, without decoding it, so a segment
+/// is refused for exactly what [`decode`] refuses it for, whatever was read of it.
+#[derive(Debug)]
+pub struct Gradual<'t> {
+    /// Whole groups of four characters.
+    body: &'t [u8],
+    /// The last zero, two or three characters.
+    tail: &'t [u8],
+    /// How many characters of `body` are decoded.
+    next: usize,
+    /// The whole segment's bytes, zeroed at first: one allocation, no block resizes it.
+    out: Vec<u8>,
+    /// How many bytes of `out` are decoded.
+    len: usize,
+}
+
+impl<'t> Gradual<'t> {
+    /// A decoding of `text`, nothing decoded yet.
+    ///
+    /// # Errors
+    /// [`Invalid::Length`], which the length alone decides.
+    pub fn new(text: &'t str) -> Result<Self, Invalid> {
+        let bytes = text.as_bytes();
+        let tail_len = bytes.len() % 4;
+        if tail_len == 1 {
+            return Err(Invalid::Length);
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - tail_len);
+        // Not `vec![0; n]`: glibc's calloc takes a slower path than a malloc and a memset.
+        let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
+        out.resize(body.len() / 4 * 3 + tail_len.saturating_sub(1), 0);
+        Ok(Self {
+            body,
+            tail,
+            next: 0,
+            out,
+            len: 0,
+        })
     }
-    let (body, tail) = bytes.split_at(bytes.len() - tail_len);
-    // Room for the tail's bytes too: pushing them must not reallocate (and copy) the rest.
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    out.resize(body.len() / 4 * 3, 0);
-    // An invalid byte sets INVALID: it shows in the OR of all groups, checked once at the end,
-    // so the loop has no branch but its own.
-    let mut seen = 0;
-    let [first, second, third, fourth] = &SHIFTED;
-    for (src, dst) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        if let ([a, b, c, d], [x, y, z]) = (src, dst) {
-            let n = first[usize::from(*a)] | second[usize::from(*b)] | third[usize::from(*c)] | fourth[usize::from(*d)];
-            seen |= n;
-            *x = (n >> 16) as u8;
-            *y = (n >> 8) as u8;
-            *z = n as u8;
+
+    /// The bytes decoded so far.
+    pub fn decoded(&self) -> &[u8] {
+        self.out.get(..self.len).unwrap_or_default()
+    }
+
+    /// Whether the whole segment is decoded.
+    pub fn is_complete(&self) -> bool {
+        self.len == self.out.len() && self.next == self.body.len()
+    }
+
+    /// Decodes about `chars` more characters (whole groups of four, at least one); with the
+    /// body's last group, the tail too.
+    ///
+    /// # Errors
+    /// [`Invalid`], naming the first problem in what this call decoded.
+    pub fn more(&mut self, chars: usize) -> Result<(), Invalid> {
+        let from = self.next;
+        let to = self.body.len().min(from.saturating_add(chars.max(4) & !3));
+        let block = self.body.get(from..to).unwrap_or_default();
+        let out = self.out.get_mut(self.len..).unwrap_or_default();
+        // An invalid byte sets INVALID: it shows in the OR of all groups, checked once at the
+        // end, so the loop has no branch but its own.
+        let mut seen = 0;
+        let [first, second, third, fourth] = &SHIFTED;
+        for (src, dst) in block.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+            if let ([a, b, c, d], [x, y, z]) = (src, dst) {
+                let n =
+                    first[usize::from(*a)] | second[usize::from(*b)] | third[usize::from(*c)] | fourth[usize::from(*d)];
+                seen |= n;
+                *x = (n >> 16) as u8;
+                *y = (n >> 8) as u8;
+                *z = n as u8;
+            }
+        }
+        if seen & INVALID != 0 {
+            return Err(Invalid::Byte(from + first_invalid(block)));
+        }
+        self.next = to;
+        self.len += block.len() / 4 * 3;
+        if to == self.body.len() && self.len < self.out.len() {
+            let (bytes, len) = decode_tail(self.tail, to)?;
+            if let (Some(out), Some(bytes)) = (self.out.get_mut(self.len..), bytes.get(..len)) {
+                out.copy_from_slice(bytes);
+            }
+            self.len += len;
+        }
+        Ok(())
+    }
+
+    /// Judges the characters not decoded yet, without decoding them: the error [`decode`] would
+    /// name for them, if any. Cheaper than decoding (one fold that vectorizes).
+    ///
+    /// # Errors
+    /// As [`Gradual::more`] on the rest.
+    pub fn check_rest(&self) -> Result<(), Invalid> {
+        let rest = self.body.get(self.next..).unwrap_or_default();
+        if rest.iter().fold(false, |odd, b| odd | outside(*b)) {
+            return Err(Invalid::Byte(self.next + first_invalid(rest)));
+        }
+        match self.is_complete() {
+            true => Ok(()),
+            false => decode_tail(self.tail, self.body.len()).map(drop),
         }
     }
-    if seen & INVALID != 0 {
-        return Err(Invalid::Byte(first_invalid(body)));
+
+    /// The whole segment, decoded.
+    ///
+    /// # Errors
+    /// As [`Gradual::more`] on the rest.
+    pub fn finish(mut self) -> Result<Vec<u8>, Invalid> {
+        self.more(usize::MAX)?;
+        Ok(self.out)
     }
-    let at = body.len();
+}
+
+/// Whether a byte is outside the alphabet, by arithmetic rather than [`VALUES`], so that a fold
+/// over a segment vectorizes.
+fn outside(b: u8) -> bool {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    !(letter | digit | (b == b'-') | (b == b'_'))
+}
+
+/// The bytes the last zero, two or three characters (`tail`, at offset `at`) decode to, and how
+/// many.
+fn decode_tail(tail: &[u8], at: usize) -> Result<([u8; 2], usize), Invalid> {
     match *tail {
-        [] => {}
+        [] => Ok(([0; 2], 0)),
         [a, b] => {
             let (a, b) = (value(a), value(b));
             if (a | b) > 63 {
@@ -115,7 +220,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
             if b & 0x0F != 0 {
                 return Err(Invalid::TrailingBits);
             }
-            out.push((a << 2 | b >> 4) as u8);
+            Ok(([(a << 2 | b >> 4) as u8, 0], 1))
         }
         [a, b, c] => {
             let (a, b, c) = (value(a), value(b), value(c));
@@ -126,11 +231,10 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
                 return Err(Invalid::TrailingBits);
             }
             let n = a << 18 | b << 12 | c << 6;
-            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]);
+            Ok(([(n >> 16) as u8, (n >> 8) as u8], 2))
         }
-        _ => return Err(Invalid::Length),
+        _ => Err(Invalid::Length),
     }
-    Ok(out)
 }
 
 fn first_invalid(chunk: &[u8]) -> usize {

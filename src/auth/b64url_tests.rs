@@ -64,3 +64,63 @@ fn names_what_is_wrong() {
     assert_eq!(decode("QUJ"), Err(Invalid::TrailingBits));
     assert_eq!(decode(""), Ok(Vec::new()));
 }
+
+/// Every way of decoding a segment a block at a time, stopping anywhere and judging the rest,
+/// names what [`decode`] names: the quick claim read may stop early without changing which
+/// error a token gets.
+#[test]
+fn a_gradual_decoding_stopped_anywhere_judges_the_segment_as_decode_does() {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let suspects = b"=+/ \n.\x00\x7f@[`{:/";
+    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+    let mut refused = 0;
+    for _ in 0..5_000 {
+        let len = rng.below(80);
+        let mut text: Vec<u8> = (0..len).map(|_| alphabet[rng.below(64)]).collect();
+        if len > 0 && rng.below(3) == 0 {
+            let at = rng.below(len);
+            text[at] = suspects[rng.below(suspects.len())];
+        }
+        let text = String::from_utf8(text).unwrap();
+        let whole = decode(&text);
+        refused += usize::from(whole.is_err());
+        for block in [4, 8, 12, 64] {
+            for stop_after in 0..=len / block + 1 {
+                let judged = (|| {
+                    let mut gradual = Gradual::new(&text)?;
+                    for _ in 0..stop_after {
+                        gradual.more(block)?;
+                    }
+                    let prefix = gradual.decoded().to_vec();
+                    gradual.check_rest()?;
+                    let rest = gradual.finish()?;
+                    assert!(rest.starts_with(&prefix), "{text:?}: blocks extend what was decoded");
+                    Ok(rest)
+                })();
+                assert_eq!(judged, whole, "{text:?}, {stop_after} blocks of {block}");
+            }
+        }
+    }
+    assert!(refused > 1_000, "{refused} refused");
+}
+
+#[test]
+fn a_gradual_decoding_says_when_it_is_complete() {
+    let mut gradual = Gradual::new("QUJDREVG").unwrap();
+    assert!(!gradual.is_complete());
+    gradual.more(4).unwrap();
+    assert_eq!((gradual.decoded(), gradual.is_complete()), (&b"ABC"[..], false));
+    gradual.more(4).unwrap();
+    assert_eq!((gradual.decoded(), gradual.is_complete()), (&b"ABCDEF"[..], true));
+    let mut tail_only = Gradual::new("QQ").unwrap();
+    tail_only.more(4).unwrap();
+    assert_eq!((tail_only.decoded(), tail_only.is_complete()), (&b"A"[..], true));
+    assert_eq!(Gradual::new("QUJDR").err(), Some(Invalid::Length));
+}
+
+#[test]
+fn only_the_alphabet_is_inside_it() {
+    for b in 0..=255u8 {
+        assert_eq!(outside(b), VALUES[usize::from(b)] == NO, "{b:#04x}");
+    }
+}
