@@ -1,15 +1,17 @@
 //! Fuzzes the quick claim read's fast path against its serde read and the strict parse.
 //!
-//! Input: byte 0 says after how many questions `settled` answers (0: never), the rest is the
-//! payload. Properties beyond "no panic": whenever the fast path answers, its answer is the serde
-//! read's (the same members at every question to `settled`, the same outcome), except that it
-//! may prove the payload strict; and it does exactly when the strict parse accepts the payload
-//! (with at most `NAMES_COMPARED` members, the most it compares), which is what lets the pipeline skip that
-//! parse.
+//! Input: byte 0 says after how many questions `settled` answers (0: never; its low 3 bits) and
+//! in how many bytes at a time the payload is also given to a resumed read (its high 5 bits, plus
+//! one); the rest is the payload. Properties beyond "no panic": whenever the fast path answers,
+//! its answer is the serde read's (the same members at every question to `settled`, the same
+//! outcome), except that it may prove the payload strict; it does exactly when the strict parse
+//! accepts the payload (with at most `NAMES_COMPARED` members, the most it compares), which is
+//! what lets the pipeline skip that parse; and a read given the payload piece by piece (as the
+//! pipeline gives it the decoded payload) asks and answers exactly as one given it whole.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portcullis::auth::claim_scan::{Members, NAMES_COMPARED, Read, read_plain, read_with_serde};
+use portcullis::auth::claim_scan::{Members, NAMES_COMPARED, Read, Reading, Step, read_plain, read_with_serde};
 use portcullis::auth::strict_json::parse_object;
 
 fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>, Read<usize>)> {
@@ -25,12 +27,37 @@ fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>,
     Some((asked, outcome))
 }
 
+/// The fast read given `payload` `piece` bytes at a time, as [`observed`] tells it (`None`:
+/// it gave up).
+fn piecewise(payload: &[u8], stop_at: usize, piece: usize) -> Option<(Vec<Members>, Read<usize>)> {
+    let mut asked = Vec::new();
+    let mut settled = |m: &Members| {
+        asked.push(m.clone());
+        (asked.len() == stop_at).then_some(asked.len())
+    };
+    let mut reading = Reading::default();
+    let mut end = 0;
+    let outcome = loop {
+        end = payload.len().min(end + piece);
+        let complete = end == payload.len();
+        match reading.resume(payload.get(..end)?, complete, &mut settled) {
+            Step::Read(read) => break read,
+            Step::GaveUp => return None,
+            Step::Wanting => assert!(!complete, "wanting more of a complete payload"),
+        }
+    };
+    Some((asked, outcome))
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&stop, payload)) = data.split_first() else {
         return;
     };
     let stop_at = usize::from(stop % 8);
-    let Some((asked, fast)) = observed(payload, stop_at, true) else {
+    let whole = observed(payload, stop_at, true);
+    let pieces = piecewise(payload, stop_at, usize::from(stop / 8) + 1);
+    assert_eq!(format!("{pieces:?}"), format!("{whole:?}"), "read piece by piece");
+    let Some((asked, fast)) = whole else {
         return;
     };
     let shown = String::from_utf8_lossy(payload);

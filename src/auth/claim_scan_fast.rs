@@ -30,70 +30,170 @@ pub(super) fn read_until<E>(
     payload: &[u8],
     settled: &mut (impl FnMut(&Members) -> Option<E> + ?Sized),
 ) -> Option<Read<E>> {
-    let mut scan = Scanner { bytes: payload, at: 0 };
-    let mut members = Members::default();
-    let mut names = Names::default();
-    scan.skip_whitespace();
-    scan.eat(b'{')?;
-    scan.skip_whitespace();
-    if scan.eat(b'}').is_none() {
-        loop {
-            let name = scan.string()?;
-            names.note(name);
-            scan.skip_whitespace();
-            scan.eat(b':')?;
-            scan.skip_whitespace();
-            match Member::named(name) {
-                Some(member) => {
-                    if members.has(member) {
-                        return None;
-                    }
-                    members.0[member as usize] = Some(scan.value()?);
-                    if member.checked()
-                        && let Some(verdict) = settled(&members)
-                    {
-                        return Some(Read::Settled(verdict));
-                    }
-                }
-                None => scan.skip_value()?,
-            }
-            scan.skip_whitespace();
-            match scan.next()? {
-                b',' => scan.skip_whitespace(),
-                b'}' => break,
-                _ => return None,
-            }
-        }
+    match Reading::default().resume(payload, true, settled) {
+        Step::Read(read) => Some(read),
+        Step::GaveUp | Step::Wanting => None,
     }
-    scan.skip_whitespace();
-    (scan.at == payload.len()).then_some(match names.distinct {
-        true => Read::Strict(members),
-        false => Read::Members(members),
-    })
 }
 
-/// The member names read so far, each beside a key of its length and first bytes (a name is
-/// compared only with those whose key is its own), and whether all of them differ.
-struct Names<'a> {
+/// What [`Reading::resume`] came to. Matched at once by the caller, never stored: the members'
+/// size is not worth a box's allocation.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Step<E> {
+    /// The read's answer.
+    Read(Read<E>),
+    /// The payload so far leaves the plain subset: the serde read must do it all.
+    GaveUp,
+    /// The bytes so far do not decide: resume with more of them.
+    Wanting,
+}
+
+/// A read that may be given a payload a piece at a time (the pipeline decodes it a block at a
+/// time, and stops decoding once the read is settled).
+///
+/// It keeps its place at the last member boundary: after the `{`, after a `,` or after a
+/// member's value. A member is taken into account (kept, its name noted, `settled` asked) only
+/// once its value has been read whole and something follows it, so a read resumed on more bytes
+/// goes on exactly as one given them all at once would have: it reads the same bytes in the same
+/// way, and nothing of a member cut short by the end of the bytes so far counts twice.
+#[derive(Debug, Default)]
+pub struct Reading {
+    at: usize,
+    place: Place,
+    members: Members,
+    names: Names,
+}
+
+/// Where a [`Reading`] stands, at `at`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Place {
+    /// Before the opening `{`.
+    #[default]
+    Open,
+    /// Before a member: after the `{` and at least one member follows, or after a `,`.
+    Member,
+    /// After a member's value.
+    Value,
+    /// After the closing `}`.
+    Closed,
+}
+
+impl Reading {
+    /// Reads on from where the last call stopped, over `bytes`: the payload's first bytes (all of
+    /// it when `complete`), which begin with those given before.
+    pub fn resume<E>(
+        &mut self,
+        bytes: &[u8],
+        complete: bool,
+        settled: &mut (impl FnMut(&Members) -> Option<E> + ?Sized),
+    ) -> Step<E> {
+        match self.read(bytes, complete, settled) {
+            Some(step) => step,
+            None if complete => Step::GaveUp,
+            None => Step::Wanting,
+        }
+    }
+
+    /// `None` where the bytes end or leave the plain subset; the reading keeps its last place.
+    fn read<E>(
+        &mut self,
+        bytes: &[u8],
+        complete: bool,
+        settled: &mut (impl FnMut(&Members) -> Option<E> + ?Sized),
+    ) -> Option<Step<E>> {
+        let mut scan = Scanner { bytes, at: self.at };
+        loop {
+            scan.skip_whitespace();
+            self.place = match self.place {
+                Place::Open => {
+                    scan.eat(b'{')?;
+                    scan.skip_whitespace();
+                    // A member or the `}`: which, the bytes so far must show.
+                    bytes.get(scan.at)?;
+                    match scan.eat(b'}') {
+                        Some(()) => Place::Closed,
+                        None => Place::Member,
+                    }
+                }
+                Place::Member => {
+                    let name_at = scan.at + 1;
+                    let name = scan.string()?;
+                    scan.skip_whitespace();
+                    scan.eat(b':')?;
+                    scan.skip_whitespace();
+                    let member = Member::named(name);
+                    let value = match member {
+                        Some(_) => Some(scan.value()?),
+                        None => scan.skip_value().map(|()| None)?,
+                    };
+                    // Something must follow: a number cut short by the end of the bytes so far
+                    // would be read as a smaller one.
+                    bytes.get(scan.at)?;
+                    self.names.note(bytes, name_at, name);
+                    if let (Some(member), Some(value)) = (member, value) {
+                        if self.members.has(member) {
+                            return Some(Step::GaveUp);
+                        }
+                        self.members.0[member as usize] = Some(value);
+                        if member.checked()
+                            && let Some(verdict) = settled(&self.members)
+                        {
+                            return Some(Step::Read(Read::Settled(verdict)));
+                        }
+                    }
+                    Place::Value
+                }
+                Place::Value => match scan.next()? {
+                    b',' => Place::Member,
+                    b'}' => Place::Closed,
+                    _ => return Some(Step::GaveUp),
+                },
+                Place::Closed => {
+                    if !complete {
+                        return None;
+                    }
+                    if scan.at != bytes.len() {
+                        return Some(Step::GaveUp);
+                    }
+                    let members = std::mem::take(&mut self.members);
+                    return Some(Step::Read(match self.names.distinct {
+                        true => Read::Strict(members),
+                        false => Read::Members(members),
+                    }));
+                }
+            };
+            self.at = scan.at;
+        }
+    }
+}
+
+/// The member names read so far, by their place (offset and length) in the payload, each beside a key of its length
+/// and first bytes (a name is compared only with those whose key is its own), and whether all of
+/// them differ.
+#[derive(Debug)]
+struct Names {
     keys: [u64; NAMES],
-    names: [&'a [u8]; NAMES],
+    places: [(usize, usize); NAMES],
     count: usize,
     distinct: bool,
 }
 
-impl Default for Names<'_> {
+impl Default for Names {
     fn default() -> Self {
         Self {
             keys: [0; NAMES],
-            names: [&[]; NAMES],
+            places: [(0, 0); NAMES],
             count: 0,
             distinct: true,
         }
     }
 }
 
-impl<'a> Names<'a> {
-    fn note(&mut self, name: &'a [u8]) {
+impl Names {
+    /// Notes `name`, found at `from` in `payload`.
+    #[inline]
+    fn note(&mut self, payload: &[u8], from: usize, name: &[u8]) {
         if !self.distinct {
             return;
         }
@@ -104,12 +204,17 @@ impl<'a> Names<'a> {
             .fold(name.len() as u64 & 0xff, |key, (i, b)| {
                 key | u64::from(*b) << (8 * (i + 1))
             });
-        let seen = self.keys.get(..self.count).unwrap_or_default();
-        let repeated = seen.iter().zip(&self.names).any(|(k, n)| *k == key && *n == name);
-        match (repeated, self.keys.get_mut(self.count), self.names.get_mut(self.count)) {
-            (false, Some(k), Some(n)) => {
-                (*k, *n) = (key, name);
-                self.count += 1;
+        let count = self.count;
+        let seen = self.keys.get(..count).unwrap_or_default();
+        // The names themselves are compared only when their keys are equal.
+        let repeated = seen
+            .iter()
+            .zip(&self.places)
+            .any(|(k, (at, len))| *k == key && payload.get(*at..at + len) == Some(name));
+        match (repeated, self.keys.get_mut(count), self.places.get_mut(count)) {
+            (false, Some(k), Some(p)) => {
+                (*k, *p) = (key, (from, name.len()));
+                self.count = count + 1;
             }
             // A repeat, or more names than are compared: not proven strict.
             _ => self.distinct = false,

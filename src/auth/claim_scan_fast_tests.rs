@@ -5,7 +5,7 @@
 
 use super::super::super::strict_json::parse_object;
 use super::super::{Member, Members, NAMES_COMPARED as NAMES, READ, Read, read_with_serde};
-use super::read_until;
+use super::{Reading, Step, read_until};
 
 /// What a read told its caller: each question to `settled` (the members read by then) and
 /// the outcome, `Settled` carrying how many questions were asked.
@@ -113,8 +113,9 @@ impl Rng {
     }
 }
 
-#[test]
-fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_answers() {
+/// A payload of plain members and of members the fast path gives up on, some of them
+/// truncated or with a byte corrupted.
+fn generated(rng: &mut Rng) -> Vec<u8> {
     let names: Vec<&str> = READ
         .iter()
         .map(|(name, _)| *name)
@@ -158,33 +159,39 @@ fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_
         r#""unterminated"#,
     ];
     let spaces = ["", " ", "\n\t", "\r"];
+    let mut payload = String::from(rng.pick(&spaces));
+    payload.push('{');
+    for i in 0..(rng.next() % 6) {
+        if i > 0 {
+            payload.push(',');
+        }
+        payload.push_str(rng.pick(&spaces));
+        payload.push_str(&format!("\"{}\"", rng.pick(&names)));
+        payload.push_str(rng.pick(&spaces));
+        payload.push(':');
+        payload.push_str(rng.pick(&values));
+        payload.push_str(rng.pick(&spaces));
+    }
+    payload.push('}');
+    payload.push_str(rng.pick(&spaces));
+    let mut bytes = payload.into_bytes();
+    match rng.next() % 4 {
+        0 => bytes.truncate((rng.next() % (bytes.len() as u64 + 1)) as usize),
+        1 => {
+            let at = (rng.next() % bytes.len() as u64) as usize;
+            bytes[at] = (rng.next() % 256) as u8;
+        }
+        _ => {}
+    }
+    bytes
+}
+
+#[test]
+fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_answers() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (mut answered, mut total) = (0, 0);
     for _ in 0..20_000 {
-        let mut payload = String::from(rng.pick(&spaces));
-        payload.push('{');
-        for i in 0..(rng.next() % 6) {
-            if i > 0 {
-                payload.push(',');
-            }
-            payload.push_str(rng.pick(&spaces));
-            payload.push_str(&format!("\"{}\"", rng.pick(&names)));
-            payload.push_str(rng.pick(&spaces));
-            payload.push(':');
-            payload.push_str(rng.pick(&values));
-            payload.push_str(rng.pick(&spaces));
-        }
-        payload.push('}');
-        payload.push_str(rng.pick(&spaces));
-        let mut bytes = payload.into_bytes();
-        match rng.next() % 4 {
-            0 => bytes.truncate((rng.next() % (bytes.len() as u64 + 1)) as usize),
-            1 => {
-                let at = (rng.next() % bytes.len() as u64) as usize;
-                bytes[at] = (rng.next() % 256) as u8;
-            }
-            _ => {}
-        }
+        let bytes = generated(&mut rng);
         let stop_at = (rng.next() % 4) as usize;
         total += 1;
         answered += usize::from(agree(&bytes, stop_at));
@@ -192,6 +199,57 @@ fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_
     assert!(
         answered * 10 > total,
         "the fast path answered {answered} of {total}: too few to test it"
+    );
+}
+
+/// A read given the payload `block` bytes at a time: each question to `settled` and the
+/// outcome, or `None` when it gave up.
+fn piecewise(payload: &[u8], block: usize, stop_at: usize) -> Option<(Vec<Members>, Read<usize>)> {
+    let mut asked = Vec::new();
+    let mut settled = |m: &Members| {
+        asked.push(m.clone());
+        (asked.len() == stop_at).then_some(asked.len())
+    };
+    let mut reading = Reading::default();
+    let mut end = 0;
+    let outcome = loop {
+        end = payload.len().min(end + block);
+        match reading.resume(&payload[..end], end == payload.len(), &mut settled) {
+            Step::Read(read) => break Some(read),
+            Step::GaveUp => break None,
+            Step::Wanting => assert!(end < payload.len(), "wanting more of a complete payload"),
+        }
+    };
+    Some((asked, outcome?))
+}
+
+#[test]
+fn a_read_given_the_payload_piece_by_piece_reads_as_one_given_it_whole() {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let (mut settled, mut read_whole) = (0, 0);
+    let mut payloads: Vec<Vec<u8>> = (0..5_000).map(|_| generated(&mut rng)).collect();
+    payloads.push(OKTA_LIKE.as_bytes().to_vec());
+    for payload in &payloads {
+        let stop_at = (rng.next() % 4) as usize;
+        let whole = observed(|settled| read_until(payload, settled), stop_at);
+        for block in [1, 2, 3, 7, 48] {
+            let pieces = piecewise(payload, block, stop_at);
+            assert_eq!(
+                format!("{pieces:?}"),
+                format!("{whole:?}"),
+                "{}, blocks of {block}",
+                String::from_utf8_lossy(payload)
+            );
+        }
+        match whole {
+            Some((_, Read::Settled(_))) => settled += 1,
+            Some(_) => read_whole += 1,
+            None => {}
+        }
+    }
+    assert!(
+        settled > 100 && read_whole > 300,
+        "{settled} settled, {read_whole} read whole"
     );
 }
 
