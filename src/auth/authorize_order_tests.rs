@@ -170,3 +170,47 @@ fn a_rejected_signature_comes_with_the_tokens_exp_for_the_cache() {
         "only a signature refusal"
     );
 }
+
+#[test]
+fn a_claim_settled_on_the_payloads_first_bytes_still_yields_to_a_malformed_rest() {
+    // The quick read settles a wrong iss within the first block of a long payload; the rest is
+    // judged as base64url without being decoded, so the decoding's refusal still comes first, as
+    // the order says (AWS decodes before it checks claims). A rest that is base64url but not
+    // JSON does not: the claims come before the strict parse.
+    let header = serde_json::to_vec(&header("RS256", KID)).unwrap();
+    let teams = vec!["t".repeat(40); 40];
+    let long = json!({"iss": "https://evil.test", "aud": AUD, "exp": NOW + 60, "teams": teams}).to_string();
+    let token = mint_raw(&header, long.as_bytes(), b"sig");
+    assert!(long.find("iss").unwrap() < 100, "iss in the first block: {long}");
+    assert_eq!(judge_counting(&token, &rules()), (Some(Reason::Issuer), 0));
+    let (head, rest) = token.split_once('.').unwrap();
+    let (payload, sig) = rest.split_once('.').unwrap();
+    assert!(payload.len() > 1_000, "the bad bytes come well after the first block");
+    let with_payload = |payload: &str| format!("{head}.{payload}.{sig}");
+    let mut bad_byte = payload.to_owned();
+    bad_byte.replace_range(payload.len() - 10..payload.len() - 9, "*");
+    let mut bad_length = payload.to_owned();
+    while bad_length.len() % 4 != 1 {
+        bad_length.push('A');
+    }
+    // Two characters at the end, the last one carrying bits beyond the byte they encode.
+    let mut bad_bits = payload[..payload.len() - payload.len() % 4].to_owned();
+    bad_bits.push_str("AB");
+    for (what, payload) in [
+        ("a bad byte", bad_byte),
+        ("a bad length", bad_length),
+        ("trailing bits", bad_bits),
+    ] {
+        assert_eq!(
+            judge_counting(&with_payload(&payload), &rules()),
+            (Some(Reason::PayloadBase64), 0),
+            "{what}"
+        );
+    }
+    let not_json = format!(
+        r#"{{"iss":"https://evil.test","x":"{}" this is not JSON"#,
+        "y".repeat(1_000)
+    );
+    let broken = mint_raw(&header, not_json.as_bytes(), b"sig");
+    assert_eq!(judge_counting(&broken, &rules()), (Some(Reason::Issuer), 0));
+}

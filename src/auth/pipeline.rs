@@ -10,7 +10,11 @@
 //! header has found a key, so a token with a disallowed alg or an unknown kid
 //! costs no decoding or JSON parse of its payload; the claim checks first run
 //! on a quick read of just the members they need (`claim_scan`), so a wrong
-//! iss/aud or an expired token costs no full parse either. A token that
+//! iss/aud or an expired token costs no full parse either. That read is given
+//! the payload's first 216 bytes before the rest is decoded, so such a refusal
+//! decodes only that much when it can (the rest is still judged as base64url,
+//! without being decoded: a token malformed there gets the decoding's refusal,
+//! as the order says). A token that
 //! passes them is parsed strictly and checked again on the whole map, unless
 //! the quick read proved its payload strict (plain JSON, no member name
 //! twice): then that parse could only agree, and [`Claims`] makes it when a
@@ -34,7 +38,7 @@
 //!
 //! Allowed imports: std, serde_json.
 
-use super::claim_scan::{self, Member, Members};
+use super::claim_scan::{self, Member, Members, Step};
 use super::claims::{self, ClaimSource, Claims, Listed};
 use super::error::{AuthError, Reason, log_value};
 use super::keys::{Candidates, KeySet, Verdict};
@@ -113,22 +117,39 @@ pub fn verify_for_cache<T: Trace>(
     check_typ(&structure.header, rules, trace)?;
     let kid = check_kid(&structure.header, trace)?;
     let candidates = find_keys(keys, kid, alg, trace)?;
-    let payload = decoded("payload", structure.payload(), trace)?;
     // A wrong iss/aud or a stale token is refused on a read of just those members, stopped as
-    // soon as the refusal is certain; whatever passes is parsed strictly and checked again on
-    // the whole map.
+    // soon as the refusal is certain, of a payload decoded only as far as that read went; the
+    // rest is then judged without decoding it, so a token malformed there still gets that
+    // refusal. Whatever passes is parsed strictly and checked again on the whole map.
+    let mut payload = decoded("payload", structure.payload_gradually(), trace)?;
     let records = trace.records();
-    let quick = claim_scan::read_until(&payload, |members| {
+    let mut settled = |members: &Members| {
         settled_refusal(members, rules, now_unix_secs).map(|e| (e, records.then(|| members.clone())))
-    });
+    };
+    let mut reading = claim_scan::Reading::default();
+    let mut block = FIRST_PAYLOAD_BLOCK;
+    let quick = loop {
+        decoded("payload", payload.more(block), trace)?;
+        block = usize::MAX;
+        match reading.resume(payload.decoded(), payload.is_complete(), &mut settled) {
+            Step::Wanting => {}
+            Step::Read(read) => break read,
+            Step::GaveUp => {
+                decoded("payload", payload.more(usize::MAX), trace)?;
+                break claim_scan::read_with_serde(payload.decoded(), &mut settled);
+            }
+        }
+    };
     let (members, strict) = match quick {
         claim_scan::Read::Settled((refusal, members)) => {
+            decoded("payload", payload.check_rest(), trace)?;
             return Err(refused(refusal, members.as_ref(), rules, now_unix_secs, trace).into());
         }
         claim_scan::Read::Members(members) => (Some(members), false),
         claim_scan::Read::Strict(members) => (Some(members), true),
         claim_scan::Read::Unreadable => (None, false),
     };
+    let payload = decoded("payload", payload.finish(), trace)?;
     if let Some(members) = &members
         && let Err(refusal) = check_claims(members, rules, now_unix_secs, &mut NoTrace)
     {
@@ -155,6 +176,12 @@ pub fn verify_for_cache<T: Trace>(
         Checked::Proven(members) => Claims::unparsed(payload, &members),
     })
 }
+
+/// How many characters of the payload the quick claim read is given first (216 bytes); if that
+/// does not settle it, it is given all the rest. Issuers put `iss`, `aud` and `exp` early (Okta's
+/// end by byte 190), while a large payload ends with its largest member (a long `groups` list):
+/// in more, smaller blocks, the read would start that member again at each.
+const FIRST_PAYLOAD_BLOCK: usize = 288;
 
 /// The claims that passed their checks: the strict parse's map, or the members read from a
 /// payload proven strict (parsed only when a claim is first read). A local of one call, never
@@ -257,12 +284,9 @@ fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Structure<'t>, A
     parsed
 }
 
-/// A segment decoded when the pipeline first needs it; a failure is recorded as that step's.
-fn decoded<T: Trace>(
-    step: &'static str,
-    bytes: Result<Vec<u8>, AuthError>,
-    trace: &mut T,
-) -> Result<Vec<u8>, AuthError> {
+/// A segment (or part of one) decoded when the pipeline first needs it; a failure is recorded
+/// as that step's.
+fn decoded<V, T: Trace>(step: &'static str, bytes: Result<V, AuthError>, trace: &mut T) -> Result<V, AuthError> {
     if let Err(e) = &bytes {
         trace.check(step, &e.description.as_ref(), &"strict base64url", false);
     }

@@ -12,7 +12,9 @@
 //! [`parse_structure`] checks the segments and the header only; the payload
 //! and the signature are decoded when asked for ([`Structure::payload`],
 //! [`Structure::signature`]), so a token refused for its header costs no
-//! decoding of the rest. [`parse`] does everything, in that order.
+//! decoding of the rest. [`parse`] does everything, in that order. The pipeline
+//! decodes the payload in two steps ([`Structure::payload_gradually`]), so a
+//! claim refusal decided by the first bytes costs no decoding of the rest.
 //!
 //! Allowed imports: std, memchr, serde_json.
 
@@ -22,6 +24,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::b64url::{Gradual, Invalid};
 use super::error::{AuthError, Reason, log_value};
 use super::memo::{self, Recent};
 use super::strict_json::parse_object;
@@ -70,7 +73,15 @@ impl<'a> Structure<'a> {
     /// # Errors
     /// `invalid_token` when the payload segment is not strict base64url.
     pub fn payload(&self) -> Result<Vec<u8>, AuthError> {
-        decode(self.payload, Reason::PayloadBase64)
+        self.payload_gradually()?.finish()
+    }
+
+    /// The payload, to be decoded a block at a time.
+    ///
+    /// # Errors
+    /// `invalid_token` when the payload segment's length is not that of any base64url text.
+    pub fn payload_gradually(&self) -> Result<Payload<'a>, AuthError> {
+        Gradual::new(self.payload).map(Payload).map_err(payload_error)
     }
 
     /// The decoded signature (never empty).
@@ -99,6 +110,52 @@ impl<'a> Structure<'a> {
             signature,
         })
     }
+}
+
+/// A payload segment decoded a block at a time ([`Gradual`]), with the errors of
+/// [`Structure::payload`]: whatever was decoded of it when it is judged
+/// ([`Payload::check_rest`]), it is refused for what `payload` refuses it for.
+#[derive(Debug)]
+pub struct Payload<'a>(Gradual<'a>);
+
+impl Payload<'_> {
+    /// Decodes about `chars` more characters.
+    ///
+    /// # Errors
+    /// `invalid_token` for what is not strict base64url in them.
+    pub fn more(&mut self, chars: usize) -> Result<(), AuthError> {
+        self.0.more(chars).map_err(payload_error)
+    }
+
+    /// The payload's bytes decoded so far.
+    pub fn decoded(&self) -> &[u8] {
+        self.0.decoded()
+    }
+
+    /// Whether the whole payload is decoded.
+    pub fn is_complete(&self) -> bool {
+        self.0.is_complete()
+    }
+
+    /// Judges the characters not decoded yet, without decoding them.
+    ///
+    /// # Errors
+    /// `invalid_token` for what is not strict base64url in them.
+    pub fn check_rest(&self) -> Result<(), AuthError> {
+        self.0.check_rest().map_err(payload_error)
+    }
+
+    /// The whole payload, decoded.
+    ///
+    /// # Errors
+    /// `invalid_token` for what is not strict base64url in the rest.
+    pub fn finish(self) -> Result<Vec<u8>, AuthError> {
+        self.0.finish().map_err(payload_error)
+    }
+}
+
+fn payload_error(e: Invalid) -> AuthError {
+    AuthError::new(Reason::PayloadBase64, e.to_string())
 }
 
 /// The claims: `payload` as a strict JSON object.
