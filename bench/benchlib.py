@@ -176,7 +176,7 @@ def dev_only_features(messages):
 
 def generate_tokens():
     """Keys and tokens for the local issuer, made once per checkout (valid 30 days)."""
-    marker = KEYS / "rs256_unknown_kid.jwt"
+    marker = KEYS / "rs256_wrong_iss_large.jwt"  # the last one written
     if marker.exists() and time.time() - marker.stat().st_mtime < 20 * 24 * 3600:
         return
     log("generating the RSA key and the tokens (bench/gen_tokens.py)")

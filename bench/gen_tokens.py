@@ -14,7 +14,9 @@ Writes:
   tokens: rs256_valid.jwt, rs256_badsig.jwt, rs256_expired.jwt,
           rs256_wrong_aud.jwt, rs256_wrong_iss.jwt, rs256_noscope.jwt,
           hs256_alg_confusion.jwt, es256_valid.jwt, eddsa_valid.jwt,
-          malformed.jwt, rs256_unknown_kid.jwt
+          malformed.jwt, rs256_unknown_kid.jwt,
+          rs256_valid_large.jwt, rs256_wrong_iss_large.jwt (a 4 KB payload: 100 groups, as
+          Entra and Okta write them for a user in many groups)
 """
 import base64
 import json
@@ -128,6 +130,11 @@ w("eddsa_valid.jwt", jwt.encode(claims(), ed_key, algorithm="EdDSA", headers=hdr
 
 w("rs256_unknown_kid.jwt", jwt.encode(claims(), rsa_key, algorithm="RS256", headers={"kid": "not-" + KID}))
 w("malformed.jwt", f"{h}.{p}")  # two segments
+# A user in many groups: the claim comes last, as Okta writes it. Written last: the marker
+# that the set is complete (benchlib.generate_tokens).
+many_groups = [f"{i:08x}-6a1e-4c4e-9a7b-5d3c2b1a0f{i:02x}" for i in range(100)]
+w("rs256_valid_large.jwt", rs(claims(groups=many_groups)))
+w("rs256_wrong_iss_large.jwt", rs(claims(iss="https://evil.example.com/oauth2/default", groups=many_groups)))
 
 print(f"token length {len(valid)} bytes; signing input (header.payload) "
       f"{len(h) + 1 + len(p)} bytes; header {len(h)}, payload {len(p)}, sig {len(s)}")
