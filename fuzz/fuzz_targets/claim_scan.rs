@@ -11,40 +11,28 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portcullis::auth::claim_scan::{Members, NAMES_COMPARED, Read, Reading, Step, read_plain, read_with_serde};
+use portcullis::auth::claim_scan::{
+    Members, NAMES_COMPARED, Read, read_plain, read_plain_in_pieces, read_with_serde,
+};
 use portcullis::auth::strict_json::parse_object;
 
-fn observed(payload: &[u8], stop_at: usize, fast: bool) -> Option<(Vec<Members>, Read<usize>)> {
-    let mut asked = Vec::new();
-    let mut settled = |m: &Members| {
-        asked.push(m.clone());
-        (asked.len() == stop_at).then_some(asked.len())
-    };
-    let outcome: Read<usize> = match fast {
-        true => read_plain(payload, &mut settled)?,
-        false => read_with_serde(payload, &mut settled),
-    };
-    Some((asked, outcome))
+/// How a read is made.
+enum How {
+    Fast,
+    FastInPieces(usize),
+    Serde,
 }
 
-/// The fast read given `payload` `piece` bytes at a time, as [`observed`] tells it (`None`:
-/// it gave up).
-fn piecewise(payload: &[u8], stop_at: usize, piece: usize) -> Option<(Vec<Members>, Read<usize>)> {
+fn observed(payload: &[u8], stop_at: usize, how: How) -> Option<(Vec<Members>, Read<usize>)> {
     let mut asked = Vec::new();
     let mut settled = |m: &Members| {
         asked.push(m.clone());
         (asked.len() == stop_at).then_some(asked.len())
     };
-    let mut reading = Reading::default();
-    let mut end = 0;
-    let outcome = loop {
-        end = payload.len().min(end + piece);
-        let complete = end == payload.len();
-        match reading.resume(payload.get(..end)?, complete, &mut settled) {
-            Step::Read(read) => break read,
-            Step::GaveUp => return None,
-            Step::Wanting => assert!(!complete, "wanting more of a complete payload"),
-        }
+    let outcome: Read<usize> = match how {
+        How::Fast => read_plain(payload, &mut settled)?,
+        How::FastInPieces(piece) => read_plain_in_pieces(payload, piece, &mut settled)?,
+        How::Serde => read_with_serde(payload, &mut settled),
     };
     Some((asked, outcome))
 }
@@ -54,8 +42,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let stop_at = usize::from(stop % 8);
-    let whole = observed(payload, stop_at, true);
-    let pieces = piecewise(payload, stop_at, usize::from(stop / 8) + 1);
+    let whole = observed(payload, stop_at, How::Fast);
+    let pieces = observed(payload, stop_at, How::FastInPieces(usize::from(stop / 8) + 1));
     assert_eq!(format!("{pieces:?}"), format!("{whole:?}"), "read piece by piece");
     let Some((asked, fast)) = whole else {
         return;
@@ -70,6 +58,6 @@ fuzz_target!(|data: &[u8]| {
         Read::Strict(members) => Read::Members(members),
         other => other,
     };
-    let serde = observed(payload, stop_at, false).map(|(a, o)| (a, format!("{o:?}")));
+    let serde = observed(payload, stop_at, How::Serde).map(|(a, o)| (a, format!("{o:?}")));
     assert_eq!(Some((asked, format!("{fast:?}"))), serde, "payload {shown:?}");
 });

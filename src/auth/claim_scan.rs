@@ -141,6 +141,29 @@ pub fn read_plain<E>(payload: &[u8], settled: &mut impl FnMut(&Members) -> Optio
     fast::read_until(payload, settled)
 }
 
+/// [`read_plain`], given the payload `piece` bytes at a time through a [`Reading`], as the
+/// pipeline gives it the payload it decodes in blocks. Public for the fuzz target and the tests
+/// that hold it to [`read_plain`]'s answer.
+pub fn read_plain_in_pieces<E>(
+    payload: &[u8],
+    piece: usize,
+    settled: &mut (impl FnMut(&Members) -> Option<E> + ?Sized),
+) -> Option<Read<E>> {
+    let mut reading = Reading::default();
+    let mut end: usize = 0;
+    loop {
+        end = payload.len().min(end.saturating_add(piece.max(1)));
+        let complete = end == payload.len();
+        match reading.resume(payload.get(..end)?, complete, settled) {
+            Step::Read(read) => return Some(read),
+            Step::GaveUp => return None,
+            // Never once complete (`resume` gives up then), but not a loop if it were.
+            Step::Wanting if complete => return None,
+            Step::Wanting => {}
+        }
+    }
+}
+
 /// [`read_until`] by serde_json: any JSON, at serde's cost, and never [`Read::Strict`].
 pub fn read_with_serde<E>(payload: &[u8], settled: impl FnMut(&Members) -> Option<E>) -> Read<E> {
     let mut visitor = SubsetVisitor { settled, verdict: None };

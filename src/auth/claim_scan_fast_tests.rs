@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::super::super::strict_json::parse_object;
-use super::super::{Member, Members, NAMES_COMPARED as NAMES, READ, Read, read_with_serde};
-use super::{Reading, Step, read_until};
+use super::super::{Member, Members, NAMES_COMPARED as NAMES, READ, Read, read_plain_in_pieces, read_with_serde};
+use super::read_until;
 
 /// What a read told its caller: each question to `settled` (the members read by then) and
 /// the outcome, `Settled` carrying how many questions were asked.
@@ -202,27 +202,6 @@ fn generated_and_corrupted_payloads_get_the_serde_answer_whenever_the_fast_path_
     );
 }
 
-/// A read given the payload `block` bytes at a time: each question to `settled` and the
-/// outcome, or `None` when it gave up.
-fn piecewise(payload: &[u8], block: usize, stop_at: usize) -> Option<(Vec<Members>, Read<usize>)> {
-    let mut asked = Vec::new();
-    let mut settled = |m: &Members| {
-        asked.push(m.clone());
-        (asked.len() == stop_at).then_some(asked.len())
-    };
-    let mut reading = Reading::default();
-    let mut end = 0;
-    let outcome = loop {
-        end = payload.len().min(end + block);
-        match reading.resume(&payload[..end], end == payload.len(), &mut settled) {
-            Step::Read(read) => break Some(read),
-            Step::GaveUp => break None,
-            Step::Wanting => assert!(end < payload.len(), "wanting more of a complete payload"),
-        }
-    };
-    Some((asked, outcome?))
-}
-
 #[test]
 fn a_read_given_the_payload_piece_by_piece_reads_as_one_given_it_whole() {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
@@ -233,7 +212,7 @@ fn a_read_given_the_payload_piece_by_piece_reads_as_one_given_it_whole() {
         let stop_at = (rng.next() % 4) as usize;
         let whole = observed(|settled| read_until(payload, settled), stop_at);
         for block in [1, 2, 3, 7, 48] {
-            let pieces = piecewise(payload, block, stop_at);
+            let pieces = observed(|settled| read_plain_in_pieces(payload, block, settled), stop_at);
             assert_eq!(
                 format!("{pieces:?}"),
                 format!("{whole:?}"),
