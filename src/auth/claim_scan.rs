@@ -19,9 +19,10 @@
 //! final is the caller's to say; the claim checks come before the strict parse in the
 //! pipeline's order, so a payload refused this way may be malformed further on.
 //!
-//! The pipeline goes further: it decodes the payload a block at a time and gives each block to
-//! a [`Reading`] of the fast path, which resumes where it stopped, so a token refused for its
-//! issuer costs the decoding of only the blocks up to its `iss`.
+//! The pipeline goes further: it decodes the payload in two steps (its first 216 bytes, then the
+//! rest only if those did not settle the read) and gives them to a [`Reading`] of the fast path,
+//! which resumes where it stopped, so a token refused for an early `iss` costs the decoding of
+//! only its first bytes.
 //!
 //! Allowed imports: std, serde, serde_json, and `super::claims` (the trait the checks read
 //! claims through).
