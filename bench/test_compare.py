@@ -60,5 +60,34 @@ class FloodTarget(unittest.TestCase):
         self.assertEqual(compare.paired_ratios(None, alone), [])
 
 
+class RoundOrder(unittest.TestCase):
+    def test_odd_rounds_run_each_scenario_reversed(self):
+        cases = [("haproxy", "t", {}), ("portcullis", "t", {}), ("portcullis-open", "t", {})]
+        self.assertEqual(compare.in_round_order(cases, 0), cases)
+        self.assertEqual(compare.in_round_order(cases, 1), cases[::-1])
+        self.assertEqual(compare.in_round_order(cases, 2), cases)
+
+    def test_over_even_rounds_every_case_has_every_place_equally(self):
+        cases = [("a", None, {}), ("b", None, {}), ("c", None, {}), ("d", None, {})]
+        places = {}
+        for rnd in range(4):
+            for place, case in enumerate(compare.in_round_order(cases, rnd)):
+                places.setdefault(case[0], []).append(place)
+        # Each case's mean place is the middle one: no case is always measured later.
+        self.assertTrue(all(sum(p) / len(p) == 1.5 for p in places.values()))
+
+    def test_a_reversed_bracket_still_brackets(self):
+        cases = compare.bracketed(("portcullis", None, {}), [("portcullis", "x", {}), ("portcullis", "y", {})])
+        reversed_ = compare.in_round_order(cases, 1)
+        self.assertEqual((reversed_[0][1], reversed_[-1][1]), (None, None))
+
+    def test_reversed_flood_windows_keep_alone_flood_flood_alone(self):
+        cases = compare.flood_pairs("rs256_valid", ["portcullis", "haproxy-jwt"])
+        reversed_ = compare.in_round_order(cases, 1)
+        for contender in ["portcullis", "haproxy-jwt"]:
+            self.assertEqual([bool(o.get("flood")) for c, _, o in reversed_ if c == contender],
+                             [False, True, True, False])
+
+
 if __name__ == "__main__":
     unittest.main()
