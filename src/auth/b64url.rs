@@ -74,11 +74,12 @@ fn value(byte: u8) -> u32 {
     u32::from(VALUES[usize::from(byte)])
 }
 
-/// Decodes `text`.
+/// Decodes `text` (bytes: a token reaches the gateway as a header's bytes, never checked as
+/// UTF-8, and base64url's alphabet is ASCII).
 ///
 /// # Errors
 /// [`Invalid`], naming the first problem found.
-pub fn decode(text: &str) -> Result<Vec<u8>, Invalid> {
+pub fn decode<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<u8>, Invalid> {
     Gradual::new(text)?.finish()
 }
 
@@ -105,8 +106,8 @@ impl<'t> Gradual<'t> {
     ///
     /// # Errors
     /// [`Invalid::Length`], which the length alone decides.
-    pub fn new(text: &'t str) -> Result<Self, Invalid> {
-        let bytes = text.as_bytes();
+    pub fn new<T: AsRef<[u8]> + ?Sized>(text: &'t T) -> Result<Self, Invalid> {
+        let bytes = text.as_ref();
         let tail_len = bytes.len() % 4;
         if tail_len == 1 {
             return Err(Invalid::Length);

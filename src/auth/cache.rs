@@ -106,7 +106,7 @@ impl RulesId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheKey<'t> {
     rules: RulesId,
-    token: &'t str,
+    token: &'t [u8],
     probe: Probe,
 }
 
@@ -132,16 +132,16 @@ impl std::hash::Hash for Probe {
 }
 
 impl<'t> CacheKey<'t> {
-    /// The key of `token` under the rules `rules`.
-    pub fn new(rules: &RulesId, token: &'t str) -> Self {
-        let bytes = token.as_bytes();
+    /// The key of `token` (its bytes, or text) under the rules `rules`.
+    pub fn new<T: AsRef<[u8]> + ?Sized>(rules: &RulesId, token: &'t T) -> Self {
+        let token = token.as_ref();
         let mut probe = [0u8; PROBE_LEN];
         let (prefix, rest) = probe.split_at_mut(8);
         let (len, tail) = rest.split_at_mut(8);
         prefix.iter_mut().zip(&rules.0).for_each(|(r, b)| *r = *b);
-        len.copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-        let from = bytes.len().saturating_sub(PROBE_TAIL);
-        tail.iter_mut().zip(&bytes[from..]).for_each(|(t, b)| *t = *b);
+        len.copy_from_slice(&(token.len() as u64).to_le_bytes());
+        let from = token.len().saturating_sub(PROBE_TAIL);
+        tail.iter_mut().zip(&token[from..]).for_each(|(t, b)| *t = *b);
         let probe = Probe(probe);
         Self {
             rules: *rules,
@@ -153,8 +153,7 @@ impl<'t> CacheKey<'t> {
     /// Whether a slot keeping `rules` and `token` is this key's. Every byte is compared, with
     /// no early exit, so the time of a miss does not tell how much of a kept token matched.
     fn is(&self, rules: &RulesId, token: &[u8]) -> bool {
-        token.len() == self.token.len()
-            && (differences(&rules.0, &self.rules.0) | differences(token, self.token.as_bytes())) == 0
+        token.len() == self.token.len() && (differences(&rules.0, &self.rules.0) | differences(token, self.token)) == 0
     }
 }
 
@@ -268,7 +267,7 @@ impl<V: Clone> Table<V> {
         self.slots.push(Slot {
             probe,
             rules: key.rules,
-            token: key.token.as_bytes().into(),
+            token: key.token.into(),
             entry,
         });
         self.index.insert(probe, at);

@@ -55,8 +55,8 @@ use super::trace::{NoTrace, Trace};
 /// # Errors
 /// The first failing check, as an [`AuthError`]; `is_unknown_kid()` tells
 /// the caller to refetch the JWKS once and retry.
-pub fn authorize<T: Trace>(
-    token: &str,
+pub fn authorize<Tok: AsRef<[u8]> + ?Sized, T: Trace>(
+    token: &Tok,
     keys: &KeySet,
     rules: &Rules,
     route_scopes: &[String],
@@ -73,8 +73,8 @@ pub fn authorize<T: Trace>(
 ///
 /// # Errors
 /// As [`authorize`], except that a missing scope is never reported.
-pub fn verify<T: Trace>(
-    token: &str,
+pub fn verify<Tok: AsRef<[u8]> + ?Sized, T: Trace>(
+    token: &Tok,
     keys: &KeySet,
     rules: &Rules,
     now_unix_secs: i64,
@@ -105,14 +105,14 @@ impl From<AuthError> for Refusal {
 ///
 /// # Errors
 /// As [`verify`].
-pub fn verify_for_cache<T: Trace>(
-    token: &str,
+pub fn verify_for_cache<Tok: AsRef<[u8]> + ?Sized, T: Trace>(
+    token: &Tok,
     keys: &KeySet,
     rules: &Rules,
     now_unix_secs: i64,
     trace: &mut T,
 ) -> Result<Claims, Refusal> {
-    let structure = parse(token, trace)?;
+    let structure = parse(token.as_ref(), trace)?;
     let alg = check_alg(&structure.header, rules, trace)?;
     check_typ(&structure.header, rules, trace)?;
     let kid = check_kid(&structure.header, trace)?;
@@ -275,7 +275,7 @@ pub fn check_route_scopes<T: Trace>(claims: &Claims, route_scopes: &[String], tr
     claims::check_scopes(claims.scopes(), route_scopes, trace)
 }
 
-fn parse<'t, T: Trace>(token: &'t str, trace: &mut T) -> Result<Structure<'t>, AuthError> {
+fn parse<'t, T: Trace>(token: &'t [u8], trace: &mut T) -> Result<Structure<'t>, AuthError> {
     let parsed = token::parse_structure(token);
     let actual = parsed
         .as_ref()
@@ -370,14 +370,14 @@ fn find_keys<'k, T: Trace>(keys: &'k KeySet, kid: &str, alg: Alg, trace: &mut T)
 }
 
 fn check_signature<T: Trace>(
-    signing_input: &str,
+    signing_input: &[u8],
     signature: &[u8],
     kid: &str,
     alg: Alg,
     candidates: &Candidates<'_>,
     trace: &mut T,
 ) -> Result<(), AuthError> {
-    let verdict = candidates.verify(signing_input.as_bytes(), signature);
+    let verdict = candidates.verify(signing_input, signature);
     trace.check(
         "signature",
         &VerdictText(verdict),

@@ -48,7 +48,7 @@ pub struct Token<'a> {
     /// The claims object.
     pub claims: Map<String, Value>,
     /// The signing input: the `header.payload` bytes of the token.
-    pub signing_input: &'a str,
+    pub signing_input: &'a [u8],
     /// The decoded signature (never empty).
     pub signature: Vec<u8>,
 }
@@ -62,9 +62,9 @@ pub struct Structure<'a> {
     /// The header members we use.
     pub header: Arc<Header>,
     /// The signing input: the `header.payload` bytes of the token.
-    pub signing_input: &'a str,
-    payload: &'a str,
-    signature: &'a str,
+    pub signing_input: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8],
 }
 
 impl<'a> Structure<'a> {
@@ -166,11 +166,11 @@ pub fn claims_of(payload: &[u8]) -> Result<Map<String, Value>, AuthError> {
     parse_object(payload).map_err(|e| AuthError::new(Reason::ClaimsJson, log_value(&e)))
 }
 
-/// Parses a compact JWS: structure, payload, claims, signature.
+/// Parses a compact JWS (its bytes, or text): structure, payload, claims, signature.
 ///
 /// # Errors
 /// An `invalid_token` [`AuthError`] naming the first malformed part.
-pub fn parse(token: &str) -> Result<Token<'_>, AuthError> {
+pub fn parse<T: AsRef<[u8]> + ?Sized>(token: &T) -> Result<Token<'_>, AuthError> {
     parse_structure(token)?.into_token()
 }
 
@@ -181,7 +181,8 @@ pub fn parse(token: &str) -> Result<Token<'_>, AuthError> {
 /// An `invalid_token` [`AuthError`] for the wrong number of segments or a malformed header;
 /// a malformed payload or signature is reported only by [`Structure::payload`] and
 /// [`Structure::signature`].
-pub fn parse_structure(token: &str) -> Result<Structure<'_>, AuthError> {
+pub fn parse_structure<T: AsRef<[u8]> + ?Sized>(token: &T) -> Result<Structure<'_>, AuthError> {
+    let token = token.as_ref();
     let (head, body, sig) = split(token)?;
     let header = decode_header(head)?;
     let signing_input = token.get(..head.len() + 1 + body.len()).unwrap_or_default();
@@ -193,18 +194,21 @@ pub fn parse_structure(token: &str) -> Result<Structure<'_>, AuthError> {
     })
 }
 
+/// A compact JWS's header, payload and signature segments, undecoded.
+type Segments<'t> = (&'t [u8], &'t [u8], &'t [u8]);
+
 /// The three segments of a compact JWS, else how many segments the token has (not three).
 /// The dots are found with SIMD (`memchr`), not byte by byte: this runs on every request. A
 /// token with fewer than two dots has been scanned whole when that shows, so only one with
 /// more is scanned on, to count them.
-fn segments(token: &str) -> Result<(&str, &str, &str), usize> {
-    let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+fn segments(token: &[u8]) -> Result<Segments<'_>, usize> {
+    let mut dots = memchr::memchr_iter(b'.', token);
     let first = dots.next().ok_or(1_usize)?;
     let second = dots.next().ok_or(2_usize)?;
     if dots.next().is_some() {
         return Err(4 + dots.count());
     }
-    // Never `None`: a dot is a character boundary.
+    // Never `None`: the dots are within the token.
     let segment = |range: std::ops::Range<usize>| token.get(range).ok_or(3_usize);
     Ok((
         segment(0..first)?,
@@ -213,7 +217,7 @@ fn segments(token: &str) -> Result<(&str, &str, &str), usize> {
     ))
 }
 
-fn split(token: &str) -> Result<(&str, &str, &str), AuthError> {
+fn split(token: &[u8]) -> Result<Segments<'_>, AuthError> {
     segments(token).map_err(|count| AuthError::new(Reason::Segments, segment_count(count)))
 }
 
@@ -229,11 +233,11 @@ fn segment_count(count: usize) -> Cow<'static, str> {
     })
 }
 
-fn decode(segment: &str, reason: Reason) -> Result<Vec<u8>, AuthError> {
+fn decode(segment: &[u8], reason: Reason) -> Result<Vec<u8>, AuthError> {
     super::b64url::decode(segment).map_err(|e| AuthError::new(reason, e.to_string()))
 }
 
-fn decode_json(segment: &str, b64: Reason, json: Reason) -> Result<Map<String, Value>, AuthError> {
+fn decode_json(segment: &[u8], b64: Reason, json: Reason) -> Result<Map<String, Value>, AuthError> {
     let bytes = decode(segment, b64)?;
     parse_object(&bytes).map_err(|e| AuthError::new(json, log_value(&e)))
 }
@@ -250,10 +254,10 @@ const HEADER_MEMO_MAX_LEN: usize = 512;
 type Decoded = Result<Arc<Header>, AuthError>;
 
 thread_local! {
-    static HEADERS: RefCell<Recent<Box<str>, Decoded, HEADER_MEMO>> = const { RefCell::new(Recent::new()) };
+    static HEADERS: RefCell<Recent<Box<[u8]>, Decoded, HEADER_MEMO>> = const { RefCell::new(Recent::new()) };
 }
 
-fn decode_header(segment: &str) -> Decoded {
+fn decode_header(segment: &[u8]) -> Decoded {
     if segment.len() > HEADER_MEMO_MAX_LEN {
         return decode_header_now(segment).map(Arc::new);
     }
@@ -265,7 +269,7 @@ fn decode_header(segment: &str) -> Decoded {
     )
 }
 
-fn decode_header_now(segment: &str) -> Result<Header, AuthError> {
+fn decode_header_now(segment: &[u8]) -> Result<Header, AuthError> {
     let map = decode_json(segment, Reason::HeaderBase64, Reason::HeaderJson)?;
     for name in ["crit", "b64"] {
         if map.contains_key(name) {

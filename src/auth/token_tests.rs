@@ -27,7 +27,7 @@ fn parses_header_claims_signature_and_signing_input() {
     assert_eq!(parsed.signature, b"sig");
     assert_eq!(
         parsed.signing_input,
-        format!("{}.{}", b64(HEADER.as_bytes()), b64(CLAIMS.as_bytes()))
+        format!("{}.{}", b64(HEADER.as_bytes()), b64(CLAIMS.as_bytes())).as_bytes()
     );
 }
 

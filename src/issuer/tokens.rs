@@ -117,7 +117,7 @@ pub fn verify_own(server: &ServerState, token: &str) -> Option<Map<String, Value
         return None;
     }
     let keys = server.verifier()?;
-    let verdict = keys.verify(kid, Alg::RS256, parsed.signing_input.as_bytes(), &parsed.signature);
+    let verdict = keys.verify(kid, Alg::RS256, parsed.signing_input, &parsed.signature);
     if verdict != auth::keys::Verdict::Valid {
         return None;
     }
