@@ -36,8 +36,9 @@ pub enum TokenLocation {
 /// The query parameter whose presence next to a header token is refused.
 pub const ACCESS_TOKEN_PARAM: &str = "access_token";
 
-/// Extracts the raw token from the request, as bytes: from a header, visible ASCII without a
-/// space or comma; from the query string, the percent-decoded parameter (UTF-8).
+/// Extracts the raw token from the request, as bytes: from a header, visible ASCII (after
+/// `Bearer`, without a space or comma; a value without the scheme whole); from the query
+/// string, the percent-decoded parameter (UTF-8).
 ///
 /// # Errors
 /// `missing` when the identity source is absent or empty, `invalid_request`
