@@ -76,6 +76,11 @@ class RoundOrder(unittest.TestCase):
         # Each case's mean place is the middle one: no case is always measured later.
         self.assertTrue(all(sum(p) / len(p) == 1.5 for p in places.values()))
 
+    def test_the_report_says_when_an_odd_round_count_leaves_the_order_unbalanced(self):
+        self.assertNotIn("odd", compare.order_balance(4))
+        self.assertNotIn("odd", compare.order_balance(1))
+        self.assertIn("listed order ran 3 times, the reverse 2", compare.order_balance(5))
+
     def test_a_reversed_bracket_still_brackets(self):
         cases = compare.bracketed(("portcullis", None, {}), [("portcullis", "x", {}), ("portcullis", "y", {})])
         reversed_ = compare.in_round_order(cases, 1)
