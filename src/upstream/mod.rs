@@ -8,7 +8,8 @@
 //! the connection as the client consumes it. While other exchanges on the thread are waiting,
 //! a request head without a body is written by the thread's flusher with the other heads of the
 //! same scheduler pass ([`batch`]), which halves how often a backend on the same core preempts
-//! the gateway. HTTPS integrations and the issuer
+//! the gateway; and a response that comes while others are still waiting goes on in the next
+//! pass, with the others, so the client's side is woken once for several. HTTPS integrations and the issuer
 //! fetches still use `crate::client` (TLS, rarely hot).
 //!
 //! Invariants: the request head is written once, with the gateway's framing (`content-length`
@@ -249,7 +250,7 @@ where
     B: Body<Data = Bytes> + Unpin,
     B::Error: Into<BoxError>,
 {
-    let (_waiting, busy) = match &conn.shared {
+    let (waiting, busy) = match &conn.shared {
         Some(_) => {
             let (waiting, busy) = batch::Waiting::begin();
             (Some(waiting), busy)
@@ -260,28 +261,33 @@ where
         (Some(shared), RequestFraming::None) if busy => Some(shared.clone()),
         _ => None,
     };
-    if let Some(shared) = &batched {
+    let head = if let Some(shared) = &batched {
         std::mem::swap(out, &mut *shared.bytes.lock().unwrap_or_else(|e| e.into_inner()));
         batch::queue(shared);
         let result = read_head(conn, method, Some(shared)).await;
         std::mem::swap(out, &mut *shared.bytes.lock().unwrap_or_else(|e| e.into_inner()));
         shared.reset();
-        return result;
-    }
-    if framing == RequestFraming::None {
-        conn.stream
-            .write_all(out)
-            .await
-            .map_err(|e| Failure::BeforeResponse(Error::Io(e)))?;
+        result?
     } else {
-        let mut pending = std::mem::take(out);
-        // Boxed: only a request with a body writes one, and in place its future would more
-        // than double the size of every exchange's.
-        let sent = in_box(|| write_body(conn, &mut pending, body, framing == RequestFraming::Chunked)).await;
-        *out = pending;
-        sent.map_err(Failure::Other)?;
+        if framing == RequestFraming::None {
+            conn.stream
+                .write_all(out)
+                .await
+                .map_err(|e| Failure::BeforeResponse(Error::Io(e)))?;
+        } else {
+            let mut pending = std::mem::take(out);
+            // Boxed: only a request with a body writes one, and in place its future would more
+            // than double the size of every exchange's.
+            let sent = in_box(|| write_body(conn, &mut pending, body, framing == RequestFraming::Chunked)).await;
+            *out = pending;
+            sent.map_err(Failure::Other)?;
+        }
+        read_head(conn, method, None).await?
+    };
+    if let Some(waiting) = waiting {
+        waiting.answered().await;
     }
-    read_head(conn, method, None).await
+    Ok(head)
 }
 
 enum Step {

@@ -747,3 +747,27 @@ fn a_flusher_dropped_before_it_ever_ran_leaves_the_thread_usable() {
     });
     assert_flushed(2, 0);
 }
+
+#[tokio::test]
+async fn an_answer_waits_for_the_pass_only_while_other_exchanges_wait() {
+    let b = backend(|_, _| Act::Answer(OK)).await;
+    let client = Client::default();
+    // Alone on the thread: the response goes on at once (nothing else could be answered with it).
+    for _ in 0..2 {
+        assert_eq!(
+            get(&client, &b.uri, Method::GET).await.unwrap(),
+            (http::StatusCode::OK, b"hello".to_vec())
+        );
+    }
+    assert_eq!(batch::yielded(), 0, "no yield without another exchange waiting");
+    // Another exchange waiting on this thread: each answer yields once, then goes on whole.
+    let _busy = batch::Waiting::begin();
+    for n in 1..=2 {
+        let got = tokio::time::timeout(Duration::from_secs(10), get(&client, &b.uri, Method::GET)).await;
+        assert_eq!(
+            got.expect("answered within 10 s").unwrap(),
+            (http::StatusCode::OK, b"hello".to_vec())
+        );
+        assert_eq!(batch::yielded(), n);
+    }
+}
