@@ -166,9 +166,7 @@ impl Waiting {
         WAITING.set(before + 1);
         (Self(()), before > 0)
     }
-}
 
-impl Waiting {
     /// Ends the wait of an exchange whose response head has come, and yields once to the
     /// scheduler when other exchanges on the thread are still waiting: the response then goes to
     /// the client in the next pass, after every task already ready, with the other responses

@@ -9,8 +9,8 @@
 //! a request head without a body is written by the thread's flusher with the other heads of the
 //! same scheduler pass ([`batch`]), which halves how often a backend on the same core preempts
 //! the gateway; and a response that comes while others are still waiting goes on in the next
-//! pass, with the others, so the client's side is woken once for several. HTTPS integrations and the issuer
-//! fetches still use `crate::client` (TLS, rarely hot).
+//! pass, with the others, so the client's side is woken once for several. HTTPS integrations
+//! and the issuer fetches still use `crate::client` (TLS, rarely hot).
 //!
 //! Invariants: the request head is written once, with the gateway's framing (`content-length`
 //! or `chunked`, never the client's); a reused connection that fails before any byte of the
