@@ -79,10 +79,9 @@ pub enum Member {
 
 impl Member {
     /// The read member called `name` (after escape decoding), if it is one: [`READ`] as a
-    /// `match`, which compiles to a switch on the length and one or two word compares, where a
-    /// search of the table called `memcmp` for each entry (~80 instructions a name, asked for
-    /// every member of the payload and every claim a check looks up). A test holds the two
-    /// to the same answers.
+    /// `match` (~22 instructions a name in bench/callgrind's `expired`, against ~44 for a search
+    /// of the table comparing the name with each entry in turn; asked for every member of the
+    /// payload and every claim a check looks up). A test holds the two to the same answers.
     fn named(name: &[u8]) -> Option<Self> {
         Some(match name {
             b"iss" => Member::Iss,

@@ -171,8 +171,9 @@ impl Waiting {
     /// scheduler when other exchanges on the thread are still waiting: the response then goes to
     /// the client in the next pass, after every task already ready, with the other responses
     /// of that pass instead of between their requests' work (module docs, "Responses"). The
-    /// yield re-polls the request's task through hyper's dispatcher (~1 400 instructions), paid
-    /// only under concurrency, where it is measured to be worth it.
+    /// yield re-polls the request's task through hyper's dispatcher (~2 450 instructions when it
+    /// was measured before a head's write, bench/README), paid only under concurrency, where
+    /// the fewer wake-ups are measured to be worth it.
     pub async fn answered(self) {
         drop(self);
         if WAITING.get() > 0 {
