@@ -166,6 +166,36 @@ async fn each_data_plane_worker_is_a_thread_of_its_own_and_all_of_them_serve() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_worker_without_an_access_log_serves_from_a_single_thread() {
+    // While a process has a second thread, the kernel references and releases the file behind
+    // every socket call; one worker keeps no other thread alive between its background reads.
+    let issuer = support::TestIssuer::start().await;
+    let backend = support::Backend::start().await;
+    let config = support::solar_config(&issuer.url, &backend.url);
+    let gateway = support::Gateway::start_with_args(&config, &[], &["--workers", "1", "--no-access-log"]);
+    let silver = issuer.token("openid http://myapp.com/scp/silver");
+    assert_eq!(
+        get(&format!("{}/planets", gateway.url), Some(&silver)).await.status,
+        200
+    );
+    // The configuration file is read every 500 ms and the admin store every 250 ms, each on
+    // tokio's blocking pool; the thread that did it leaves as soon as it is done.
+    support::eventually("a single thread", || {
+        let threads = gateway.thread_names();
+        async move { threads.len() == 1 }
+    })
+    .await;
+    // A change of the file is still read and applied (on a thread that comes and goes).
+    std::fs::write(&gateway.config, config.replace("GET /planets", "GET /worlds")).unwrap();
+    support::eventually("the reloaded route", || {
+        let url = format!("{}/worlds", gateway.url);
+        let token = silver.clone();
+        async move { get(&url, Some(&token)).await.status == 200 }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stage_access_log_format_shapes_its_lines() {
     let issuer = support::TestIssuer::start().await;
     let backend = support::Backend::start().await;

@@ -378,6 +378,11 @@ impl Gateway {
 
     /// Like `start_with_env`, with `--workers workers` (one worker is a current-thread runtime).
     pub fn start_with_workers(config: &str, env: &[(&str, &str)], workers: usize) -> Self {
+        Self::start_with_args(config, env, &["--workers", &workers.to_string()])
+    }
+
+    /// Like `start_with_env`, with these arguments to `serve` instead of `--workers 2`.
+    pub fn start_with_args(config: &str, env: &[(&str, &str)], args: &[&str]) -> Self {
         let dir = TempDir::new();
         let path = dir.0.join("gateway.yaml");
         std::fs::write(&path, config).unwrap();
@@ -385,7 +390,7 @@ impl Gateway {
             .args(["serve", "--config"])
             .arg(&path)
             .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .args(["--workers", &workers.to_string()])
+            .args(args)
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
