@@ -205,10 +205,7 @@ fn load_keys(authorizer: &Authorizer, jwks: Option<&Path>) -> Result<auth::KeySe
             .map_err(|e| e.to_string());
     }
     let settings = snapshot::issuer_settings(&authorizer.jwt);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = super::current_thread_runtime().map_err(|e| e.to_string())?;
     runtime.block_on(async { HttpFetcher::new(crate::client::build()).fetch(&settings).await })
 }
 

@@ -238,7 +238,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     // The main thread serves the gateway itself with one worker; with more, it keeps only the
     // control plane (issuer, admin API, reloads, scheduled JWKS refreshes) and the workers have
     // their own runtimes.
-    let runtime = match build_runtime(Some(1)) {
+    let runtime = match current_thread_runtime() {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -266,7 +266,7 @@ fn demo(args: DemoArgs) -> ExitCode {
         admin_port: args.admin_port,
         data_dir: args.data_dir.unwrap_or_else(crate::runtime::default_data_dir),
     };
-    let runtime = match build_runtime(None) {
+    let runtime = match multi_thread_runtime() {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -283,7 +283,7 @@ fn webapp(env_file: &std::path::Path, host: std::net::IpAddr) -> ExitCode {
         Ok(c) => c,
         Err(err) => return fail(&err.to_string()),
     };
-    let runtime = match build_runtime(None) {
+    let runtime = match multi_thread_runtime() {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -316,7 +316,7 @@ fn token_command(args: TokenCliArgs) -> ExitCode {
         scope: args.scope,
         redirect_uri: args.redirect_uri,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match current_thread_runtime() {
         Ok(rt) => rt,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -341,34 +341,35 @@ fn parse_workers(text: &str) -> Result<usize, String> {
     }
 }
 
-/// How long a thread of tokio's blocking pool outlives its last task, with one worker.
+/// How long a thread of tokio's blocking pool outlives its last task on a current-thread
+/// runtime (`serve`'s main thread: the whole gateway with one worker, the control plane with
+/// more).
 ///
 /// The configuration watch reads its file on that pool every 500 ms (and the admin store's
 /// watch every 250 ms). With tokio's default 10 s, one such thread lived for ever, and while a
 /// process has a second thread the kernel takes and drops a reference on the file of every
-/// socket call (`fdget`'s shared-table path). Perf, 64 connections, cached token: `fdget` and
-/// `fput` cost 0.48 µs a request more than in HAProxy's single thread, 0.17 with the thread
-/// gone. A thread started for each read costs at most ~1 ms of CPU a second while idle (two
-/// 10 ms ticks in 20 s, against one before). (The access log, when on, has a writer thread of
-/// its own, `telemetry::access_log`.)
-const ONE_WORKER_BLOCKING_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_millis(1);
+/// socket call (`fdget`'s shared-table path). Perf, one worker, 64 connections, cached token:
+/// `fdget` and `fput` cost 0.48 µs a request more than in HAProxy's single thread, 0.17 with
+/// the thread gone. A thread started for each read costs at most ~1 ms of CPU a second while
+/// idle (two 10 ms ticks in 20 s, against one before). (With more workers the process has their
+/// threads anyway; the access log, when on, has a writer thread of its own,
+/// `telemetry::access_log`.)
+const BLOCKING_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// One worker is a current-thread runtime: the same single thread, without the work-stealing
-/// scheduler's queues, atomics and wake-ups (nothing here uses `block_in_place`), and with no
-/// second thread between its blocking tasks (see [`ONE_WORKER_BLOCKING_KEEP_ALIVE`]).
-fn build_runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
-    if workers == Some(1) {
-        return tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .thread_keep_alive(ONE_WORKER_BLOCKING_KEEP_ALIVE)
-            .build();
-    }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if let Some(n) = workers {
-        builder.worker_threads(n.max(1));
-    }
-    builder.build()
+/// A current-thread runtime: one thread, without the work-stealing scheduler's queues, atomics
+/// and wake-ups (nothing here uses `block_in_place`), and with no second thread between its
+/// blocking tasks (see [`BLOCKING_KEEP_ALIVE`]).
+fn current_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_keep_alive(BLOCKING_KEEP_ALIVE)
+        .build()
+}
+
+/// tokio's multi-thread runtime, one thread per core: the demo and the test web app, which run
+/// several servers in one process.
+fn multi_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
 }
 
 fn fail(message: &str) -> ExitCode {
