@@ -179,18 +179,11 @@ async fn one_worker_without_an_access_log_serves_from_a_single_thread() {
         200
     );
     // The configuration file is read every 500 ms and the admin store every 250 ms, each on
-    // tokio's blocking pool; the thread that did it leaves as soon as it is done.
+    // tokio's blocking pool; the thread that did it leaves as soon as it is done. (Reloads on
+    // such threads: tests/cli.rs, the main thread's runtime being the same with any workers.)
     support::eventually("a single thread", || {
         let threads = gateway.thread_names();
         async move { threads.len() == 1 }
-    })
-    .await;
-    // A change of the file is still read and applied (on a thread that comes and goes).
-    std::fs::write(&gateway.config, config.replace("GET /planets", "GET /worlds")).unwrap();
-    support::eventually("the reloaded route", || {
-        let url = format!("{}/worlds", gateway.url);
-        let token = silver.clone();
-        async move { get(&url, Some(&token)).await.status == 200 }
     })
     .await;
 }
