@@ -33,7 +33,7 @@ async fn a_client_that_hangs_up_cancels_its_backend_exchange() {
     // A backend that reads one request, never answers, and reports when the gateway closes the
     // connection. The integration's timeout is AWS's default 30 s, so the exchange ends within
     // the few seconds allowed below only if the gateway gives it up when its client goes
-    // (as nginx and Envoy do; hyper's read-ahead on the client connection is what notices).
+    // (as nginx and Envoy do; `runtime::hangup`'s watch of the client's socket is what notices).
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let backend = format!("http://{}", listener.local_addr().unwrap());
     let (events, seen) = std::sync::mpsc::channel();

@@ -12,6 +12,7 @@
 mod admin;
 mod demo;
 mod gateway;
+mod hangup;
 mod issuer;
 mod plane;
 mod reload;
