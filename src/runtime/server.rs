@@ -1,5 +1,6 @@
 //! The listener: accepts connections (plain or TLS), speaks HTTP/1.1 and HTTP/2 (h2c with
-//! prior knowledge, or ALPN `h2` over TLS), enforces AWS's header limits, and drains
+//! prior knowledge, or ALPN `h2` over TLS), enforces AWS's header limits, gives a request up
+//! when its client hangs up (on plaintext HTTP/1 through [`hangup`](super::hangup)), and drains
 //! connections on shutdown.
 
 use std::future::Future;
