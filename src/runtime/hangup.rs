@@ -14,7 +14,9 @@
 //! - after a request without a body they are the next (pipelined) request, and, as in hyper,
 //!   nothing more is watched for this request;
 //! - during a request with a body they are the body, still to be read, and the watch goes on, so
-//!   a hang-up after the body is noticed as hyper would notice it.
+//!   a hang-up after the body is noticed as hyper would notice it. Until hyper reads those
+//!   bytes, each poll of the request's future peeks again (a system call): a cost only while a
+//!   backend holds an upload back.
 //!
 //! TLS and HTTP/2 connections keep hyper's own detection (`half_close` off): a TLS client's
 //! `close_notify` is bytes on the socket, not its end.

@@ -91,6 +91,15 @@ impl Server {
     }
 }
 
+/// A server, and a client whose request (`first`, its first bytes) the handler has started on.
+async fn started(first: &[u8]) -> (Server, TcpStream) {
+    let mut server = Server::start().await;
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    client.write_all(first).await.unwrap();
+    assert_eq!(server.next().await, "started");
+    (server, client)
+}
+
 /// Everything the server sends until it closes the connection, within 5 s.
 async fn rest(client: &mut TcpStream) -> String {
     let mut rest = Vec::new();
@@ -103,10 +112,7 @@ async fn rest(client: &mut TcpStream) -> String {
 
 #[tokio::test]
 async fn a_request_is_given_up_when_its_client_closes_the_connection() {
-    let mut server = Server::start().await;
-    let mut client = TcpStream::connect(server.addr).await.unwrap();
-    client.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await.unwrap();
-    assert_eq!(server.next().await, "started");
+    let (mut server, client) = started(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await;
     drop(client);
     assert_eq!(
         server.next().await,
@@ -118,11 +124,8 @@ async fn a_request_is_given_up_when_its_client_closes_the_connection() {
 #[tokio::test]
 async fn a_client_that_half_closes_after_its_request_gets_no_answer() {
     // docs/compat.md: the end of the client's side ends the request, as in nginx and Envoy.
-    let mut server = Server::start().await;
-    let mut client = TcpStream::connect(server.addr).await.unwrap();
-    client.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await.unwrap();
+    let (mut server, mut client) = started(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await;
     client.shutdown().await.unwrap();
-    assert_eq!(server.next().await, "started");
     assert_eq!(server.next().await, "dropped");
     server.open();
     assert_eq!(rest(&mut client).await, "", "closed without an answer");
@@ -130,13 +133,7 @@ async fn a_client_that_half_closes_after_its_request_gets_no_answer() {
 
 #[tokio::test]
 async fn a_hang_up_after_the_request_body_is_noticed() {
-    let mut server = Server::start().await;
-    let mut client = TcpStream::connect(server.addr).await.unwrap();
-    client
-        .write_all(b"POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\n\r\nhello")
-        .await
-        .unwrap();
-    assert_eq!(server.next().await, "started");
+    let (mut server, mut client) = started(b"POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\n\r\nhello").await;
     client.shutdown().await.unwrap();
     assert_eq!(server.next().await, "dropped");
     assert_eq!(rest(&mut client).await, "");
@@ -146,13 +143,8 @@ async fn a_hang_up_after_the_request_body_is_noticed() {
 async fn body_bytes_still_to_be_read_are_not_a_hang_up() {
     // The second half of the body arrives while the handler waits at the gate, before it reads
     // the body: hyper does not read it yet, so the watch finds it on the socket.
-    let mut server = Server::start().await;
-    let mut client = TcpStream::connect(server.addr).await.unwrap();
-    client
-        .write_all(b"POST / HTTP/1.1\r\nhost: a\r\nconnection: close\r\ncontent-length: 10\r\n\r\nhello")
-        .await
-        .unwrap();
-    assert_eq!(server.next().await, "started");
+    let (mut server, mut client) =
+        started(b"POST / HTTP/1.1\r\nhost: a\r\nconnection: close\r\ncontent-length: 10\r\n\r\nhello").await;
     server.send_then_poll(&mut client, b"world").await;
     server.open();
     let answer = rest(&mut client).await;
@@ -166,10 +158,7 @@ async fn body_bytes_still_to_be_read_are_not_a_hang_up() {
 async fn pipelined_requests_are_all_answered() {
     // The first request's watch finds the second request on the socket: not a hang-up, and (as
     // with hyper's own read-ahead) nothing more to watch for that request.
-    let mut server = Server::start().await;
-    let mut client = TcpStream::connect(server.addr).await.unwrap();
-    client.write_all(b"GET /1 HTTP/1.1\r\nhost: a\r\n\r\n").await.unwrap();
-    assert_eq!(server.next().await, "started");
+    let (mut server, mut client) = started(b"GET /1 HTTP/1.1\r\nhost: a\r\n\r\n").await;
     let second = b"GET /2 HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n";
     server.send_then_poll(&mut client, second).await;
     server.open();
