@@ -13,16 +13,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
 use super::super::server::{bind, run};
+use super::super::test_support::{Dropped, next_report};
 use crate::conn::Connection;
-
-/// Sends `"dropped"` when the request's future goes, answered or not.
-struct Dropped(mpsc::UnboundedSender<&'static str>);
-
-impl Drop for Dropped {
-    fn drop(&mut self) {
-        let _ = self.0.send("dropped");
-    }
-}
 
 /// A plaintext server on [`run`] whose handler reports `"started"`, waits until `gate` is open
 /// (reporting each poll meanwhile on `polls`), then reads the request's body and answers with
@@ -68,10 +60,7 @@ impl Server {
 
     /// The handler's next report, within 5 s.
     async fn next(&mut self) -> &'static str {
-        tokio::time::timeout(Duration::from_secs(5), self.events.recv())
-            .await
-            .expect("no report within 5 s")
-            .unwrap()
+        next_report(&mut self.events).await
     }
 
     /// Waits for the handler's next poll after `bytes` reach the server, and so (the test's

@@ -17,6 +17,8 @@ mod issuer;
 mod plane;
 mod reload;
 mod server;
+#[cfg(test)]
+mod test_support;
 mod tls;
 
 use std::path::{Path, PathBuf};

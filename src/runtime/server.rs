@@ -290,6 +290,7 @@ where
 mod tests {
     use tokio::io::AsyncWriteExt as _;
 
+    use super::super::test_support::{Dropped, next_report};
     use super::*;
 
     #[test]
@@ -455,20 +456,10 @@ mod tests {
         );
     }
 
-    // Over TLS, hyper's own read-ahead notices a hang-up (`half_close` off on the automatic
-    // builder; plaintext HTTP/1 has `hangup`'s watch instead, tested there): the request's
-    // future, which would never answer, is dropped.
-    #[tokio::test]
-    async fn a_tls_client_that_hangs_up_ends_its_request() {
-        let (listener, connector) = tls_listener().await;
-        let addr = listener.local_addr();
-        let (report, mut reports) = tokio::sync::mpsc::unbounded_channel();
-        struct Dropped(tokio::sync::mpsc::UnboundedSender<&'static str>);
-        impl Drop for Dropped {
-            fn drop(&mut self) {
-                let _ = self.0.send("dropped");
-            }
-        }
+    /// Serves `listener` with a handler that reports `"started"` and never answers, its future
+    /// reporting `"dropped"` when it goes; returns the reports.
+    fn serve_never_answering(listener: Listener) -> tokio::sync::mpsc::UnboundedReceiver<&'static str> {
+        let (report, reports) = tokio::sync::mpsc::unbounded_channel();
         let answer = move |_: Connection, _: Request<Incoming>| {
             let dropped = Dropped(report.clone());
             let _ = report.send("started");
@@ -478,19 +469,53 @@ mod tests {
             }
         };
         tokio::spawn(run(listener, answer, std::future::pending()));
+        reports
+    }
+
+    // Over TLS, hyper's own read-ahead notices a hang-up (`half_close` off on the automatic
+    // builder; plaintext HTTP/1 has `hangup`'s watch instead, tested there): the request's
+    // future, which would never answer, is dropped.
+    #[tokio::test]
+    async fn a_tls_client_that_hangs_up_ends_its_request() {
+        let (listener, connector) = tls_listener().await;
+        let addr = listener.local_addr();
+        let mut reports = serve_never_answering(listener);
 
         let mut tls = tls_connect(addr, &connector).await;
         tls.write_all(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n").await.unwrap();
-        let mut next = async || {
-            tokio::time::timeout(Duration::from_secs(5), reports.recv())
-                .await
-                .map_err(|_| "no report within 5 s")
-                .unwrap()
-                .unwrap()
-        };
-        assert_eq!(next().await, "started");
+        assert_eq!(next_report(&mut reports).await, "started");
         drop(tls);
-        assert_eq!(next().await, "dropped");
+        assert_eq!(next_report(&mut reports).await, "dropped");
+    }
+
+    // So does hyper's HTTP/2 (prior knowledge here, on the automatic builder): the end of the
+    // client's connection ends the requests on it (docs/compat.md, "client hangs up").
+    #[tokio::test]
+    async fn an_http2_client_that_hangs_up_ends_its_request() {
+        use std::os::fd::AsFd as _;
+
+        let listener = bind("127.0.0.1:0".parse().unwrap(), None).await.unwrap();
+        let addr = listener.local_addr();
+        let mut reports = serve_never_answering(listener);
+
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // hyper's client keeps its socket in a task of its own, so the test hangs up through a
+        // second descriptor of the same socket.
+        let socket = std::net::TcpStream::from(stream.as_fd().try_clone_to_owned().unwrap());
+        let (mut sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        let request = Request::get("http://a/")
+            .body(http_body_util::Empty::<bytes::Bytes>::new())
+            .unwrap();
+        // The response is left waiting: dropping it would reset its stream, which ends the
+        // request without any hang-up.
+        let _response = tokio::spawn(sender.send_request(request));
+        assert_eq!(next_report(&mut reports).await, "started");
+        socket.shutdown(std::net::Shutdown::Both).unwrap();
+        assert_eq!(next_report(&mut reports).await, "dropped");
     }
 
     // A prior-knowledge HTTP/2 connection that made its first request in time is not closed
