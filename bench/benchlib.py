@@ -264,16 +264,23 @@ def descendants(pid):
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid):
-    """utime+stime of pid and its descendants (and reaped children), in seconds."""
-    total = 0
+def cpu_split(pid):
+    """(user, kernel) CPU of pid and its descendants (and reaped children), in seconds: utime +
+    cutime and stime + cstime from /proc/<pid>/stat."""
+    user = kernel = 0
     for p in descendants(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(x) for x in fields[11:15])
-    return total / CLK_TCK
+        user += int(fields[11]) + int(fields[13])
+        kernel += int(fields[12]) + int(fields[14])
+    return user / CLK_TCK, kernel / CLK_TCK
+
+
+def cpu_seconds(pid):
+    """utime+stime of pid and its descendants (and reaped children), in seconds."""
+    return sum(cpu_split(pid))
 
 
 def preemptions(pid):

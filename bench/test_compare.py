@@ -21,7 +21,8 @@ def row(contender, rnd, rps, **opts):
     opts = {"conns": 32, "short": True, **opts}
     r = {"contender": contender, "label": contender, "token": "rs256_valid", "options": opts, "round": rnd,
          "rps": rps, "requests": int(rps), "non_2xx": 0, "socket_errors": 0, "scenario": "c-mixed",
-         **{f: None for f in ["p50_ms", "p99_ms", "cpu_us_per_request", "preempted_per_request",
+         **{f: None for f in ["p50_ms", "p99_ms", "cpu_us_per_request", "kernel_cpu_us_per_request",
+                              "preempted_per_request",
                               "backend_cpu_us_per_request", "load_cpu_us_per_request", "rss_kib_during",
                               "hwm_kib"]}}
     r["key"] = f"c-mixed|{compare.key_of(contender, 'rs256_valid', opts)}"
@@ -58,6 +59,19 @@ class FloodTarget(unittest.TestCase):
         flooded = {"rps_by_round": {1: 90.0, 2: 0.0}}
         self.assertEqual(compare.paired_ratios(flooded, alone), [0.9])
         self.assertEqual(compare.paired_ratios(None, alone), [])
+
+
+class UserBudget(unittest.TestCase):
+    def test_a_gateway_spending_its_budget_meets_the_target_exactly(self):
+        # Core 0 serves gateway and backend: req/s goes as 1 / (gateway + backend).
+        jwt, backend, kernel, rsa = 52.2, 8.0, 11.6, 16.8
+        for limit, extra in [(3.0, 0.0), (1.6, rsa)]:
+            user = compare.user_budget(limit, jwt, backend, kernel, extra)
+            self.assertAlmostEqual((jwt + backend) / (kernel + extra + user + backend), limit)
+
+    def test_negative_when_no_user_space_work_would_do(self):
+        self.assertLess(compare.user_budget(3.0, 40.0, 8.0, 11.6), 0)
+        self.assertIsNone(compare.user_budget(3.0, 40.0, None, 11.6))
 
 
 class RoundOrder(unittest.TestCase):
