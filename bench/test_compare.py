@@ -69,6 +69,21 @@ class UserBudget(unittest.TestCase):
             user = compare.user_budget(limit, jwt, backend, kernel, extra)
             self.assertAlmostEqual((jwt + backend) / (kernel + extra + user + backend), limit)
 
+    def test_the_backend_counts_only_on_the_system_under_tests_core(self):
+        rows = {"backend": 8.0, "haproxy": 16.0, "haproxy-jwt": 52.0}
+
+        def get(contender, token=None, scenario=None, **opts):
+            return {"cpu_us_per_request": rows[contender]} if contender in rows and scenario else None
+
+        def val(r, field):
+            return r[field] if r else None
+
+        shared = compare.bounds(get, val, {"rsa2048_verify_us": 16.0}, backend_with_sut=True)
+        apart = compare.bounds(get, val, {"rsa2048_verify_us": 16.0}, backend_with_sut=False)
+        self.assertAlmostEqual(shared["a"], 60.0 / 24.0)
+        self.assertAlmostEqual(apart["a"], 52.0 / 16.0)
+        self.assertAlmostEqual(apart["b"], 52.0 / 32.0)
+
     def test_negative_when_no_user_space_work_would_do(self):
         self.assertLess(compare.user_budget(3.0, 40.0, 8.0, 11.6), 0)
         self.assertIsNone(compare.user_budget(3.0, 40.0, None, 11.6))
