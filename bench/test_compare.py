@@ -82,6 +82,32 @@ class UserBudget(unittest.TestCase):
         self.assertAlmostEqual(apart["a"], 52.0 / 16.0)
         self.assertAlmostEqual(apart["b"], 52.0 / 32.0)
 
+    def test_the_targets_carry_the_budgets_and_what_each_proxy_spends(self):
+        def summary_row(scenario, contender, cpu, kernel=None):
+            return {**{f: None for f in compare.MEDIAN_FIELDS}, "scenario": scenario, "contender": contender,
+                    "token": "rs256_valid", "options": {}, "cpu_us_per_request": cpu,
+                    "kernel_cpu_us_per_request": kernel, "rps": 1000.0}
+
+        rows = [summary_row("a", "backend", 8.0, 6.0), summary_row("a", "haproxy", 16.0, 12.0),
+                summary_row("a", "haproxy-jwt", 52.0, 16.0), summary_row("a", "portcullis", 18.0, 12.5),
+                summary_row("b", "haproxy-jwt", 53.0, 17.0), summary_row("b", "portcullis-nocache", 38.0, 14.0)]
+        summary = {f"{r['scenario']}|{r['contender']}": r for r in rows}
+
+        def budgets(ceilings):
+            return {c["target"][:3]: c for c in compare.targets(summary, {}, None, {}, ceilings)
+                    if "user_budget_us" in c}
+
+        with_rsa = budgets({"rsa2048_verify_us": 16.0})
+        self.assertAlmostEqual(with_rsa["(a)"]["user_budget_us"], 60.0 / 3.0 - 8.0 - 12.0)
+        self.assertAlmostEqual(with_rsa["(b)"]["user_budget_us"], 61.0 / 1.6 - 8.0 - 12.0 - 16.0)
+        self.assertEqual(with_rsa["(a)"]["user_spent_us"], {"HAProxy plain": 4.0, "Portcullis": 5.5})
+        # Portcullis's own RSA verification is taken out of what it spends with the cache off.
+        self.assertEqual(with_rsa["(b)"]["user_spent_us"]["Portcullis"], 38.0 - 14.0 - 16.0)
+        # A partial run measures no RSA ceiling: (b) has no budget then, (a) still has one.
+        partial = budgets({})
+        self.assertIsNone(partial["(b)"]["user_budget_us"])
+        self.assertIsNotNone(partial["(a)"]["user_budget_us"])
+
     def test_negative_when_no_user_space_work_would_do(self):
         self.assertLess(compare.user_budget(3.0, 40.0, 8.0, 11.6), 0)
         self.assertIsNone(compare.user_budget(3.0, 40.0, None, 11.6))

@@ -26,6 +26,22 @@ def artifact(crate, features):
     return {"reason": "compiler-artifact", "target": {"name": crate}, "features": features}
 
 
+class CpuSplit(unittest.TestCase):
+    """benchlib.cpu_split reads user and kernel time from /proc/<pid>/stat: checked against the
+    kernel's own account of this process (os.times), so swapped fields would fail."""
+
+    def test_user_work_lands_in_user_time(self):
+        import os
+        user0, kernel0 = benchlib.cpu_split(os.getpid())
+        start = os.times()
+        while os.times().user - start.user < 0.3:  # CPU time, not a wait: spins ~0.3 s
+            sum(range(1000))
+        user1, kernel1 = benchlib.cpu_split(os.getpid())
+        self.assertGreater(user1 - user0, 0.2)
+        self.assertLess(kernel1 - kernel0, user1 - user0)
+        self.assertAlmostEqual(benchlib.cpu_seconds(os.getpid()), user1 + kernel1, delta=0.05)
+
+
 class ShippedBuild(unittest.TestCase):
     """benchlib.build_release stops a run whose build compiled in a feature that only
     Cargo.toml's [dev-dependencies] ask for (tokio's `test-util`)."""
